@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { createLimiterGate } from './limits/gate.js';
+import { createMemoryLimiter } from './limits/memory-limiter.js';
+import { createTencentClient } from './tencent/client.js';
+import type { COMMANDS } from './tencent/commands.js';
+import { signUserSig } from './tencent/usersig.js';
+import { createUserSigCache } from './tencent/usersig-cache.js';
+
+export interface GatewayOptions {
+  /** For tests: route upstream traffic through a given undici dispatcher. */
+  dispatcher?: Dispatcher;
+}
+
+/** Wires the gateway's parts from a Config: UserSig cache, limiter, upstream client, and the Fastify app. */
+export async function createGateway(
+  config: Config,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<FastifyInstance> {
+  const { sdkAppId, secretKey, adminId, baseUrl, userSigValiditySeconds } = config.tencent;
+  const userSig = createUserSigCache({
+    validitySeconds: userSigValiditySeconds,
+    sign: (expireSeconds) => signUserSig({ sdkAppId, secretKey, identifier: adminId, expireSeconds }),
+    onRenew: (reason) => logger.info({ reason }, 'administrator UserSig generated'),
+  });
+  // Sign once at start: a key that cannot sign fails here, not on the first caller's request.
+  userSig.get();
+
+  const limiter = createMemoryLimiter({ marginMs: config.limits.marginMs });
+  const gate = createLimiterGate(limiter, {
+    create_room: { perSecond: config.limits.globalPerSecond, perRoomOncePerSecond: true },
+  } satisfies Record<keyof typeof COMMANDS, unknown>);
+
+  const tencent = createTencentClient({
+    baseUrl,
+    sdkAppId,
+    adminId,
+    userSig,
+    timeoutMs: config.upstreamTimeoutMs,
+    // Room for the queue, two full attempts, and the two retries of the same RoomId, which must each wait out
+    // Tencent's once-per-second rule: bounded, yet a fast-failing upstream still gets all its retries.
+    totalTimeoutMs:
+      config.limits.queueMs + 2 * config.upstreamTimeoutMs + 2 * (1000 + config.limits.marginMs),
+    queueMs: config.limits.queueMs,
+    gate,
+    logger,
+    dispatcher: options.dispatcher,
+  });
+
+  const app = await buildApp({
+    config,
+    logger,
+    tencent,
+    readiness: [{ name: 'config', check: () => ({ ok: true }) }],
+  });
+  app.addHook('onClose', async () => {
+    await tencent.close();
+    await limiter.close();
+  });
+  return app;
+}

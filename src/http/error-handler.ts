@@ -1,0 +1,87 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_TYPES, type ProblemSlug } from '../problems/catalog.js';
+import { problemFromUpstream } from '../problems/from-error.js';
+import { buildProblem, ProblemError } from '../problems/problem.js';
+import { RequestValidationError } from './validation.js';
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: ProblemError,
+): FastifyReply {
+  const body = buildProblem(
+    problem.slug,
+    problem.detail,
+    request.id,
+    request.url.split('?')[0],
+    problem.extras,
+  );
+  request.audit.outcome = problem.slug;
+  if (problem.extras.upstream) {
+    request.audit.tencentCode = problem.extras.upstream.errorCode;
+    request.audit.upstreamRequestId = problem.extras.upstream.requestId;
+  }
+  return reply
+    .code(PROBLEM_TYPES[problem.slug].status)
+    .headers(problem.headers)
+    .type('application/problem+json')
+    .serializer(JSON.stringify)
+    .send(body);
+}
+
+/** Fastify's own errors (body parsing, content types) as problems. */
+function problemFromFastify(err: FastifyError): ProblemError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ProblemError(
+        'unsupported-media-type',
+        'Send the body as JSON with Content-Type: application/json.',
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError('payload-too-large', 'The body is larger than the 16 KiB the gateway accepts.');
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ProblemError('validation-failed', err.message, {
+      errors: [{ path: '', message: err.message }],
+    });
+  }
+  return undefined;
+}
+
+/**
+ * The one place where errors become answers: everything a caller sees is an application/problem+json body of
+ * a documented type. Unexpected errors are logged in full and answered without their message.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    let problem: ProblemError | undefined;
+    if (err instanceof RequestValidationError) {
+      const detail = `The request breaks ${err.errors.length === 1 ? 'a rule' : `${err.errors.length} rules`}; nothing was sent to Tencent.`;
+      problem = new ProblemError('validation-failed', detail, { errors: err.errors });
+    } else {
+      problem = problemFromUpstream(err) ?? problemFromFastify(err);
+    }
+    if (!problem) {
+      request.log.error({ err }, 'unexpected error');
+      problem = new ProblemError(
+        'internal-error',
+        `Unexpected failure; quote request ID ${request.id} to the operator.`,
+      );
+    } else if (problem.slug === 'upstream-failure' || problem.slug === 'upstream-timeout') {
+      request.log.warn({ detail: problem.detail, upstream: problem.extras.upstream }, 'upstream failure');
+    }
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new ProblemError('not-found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+    ),
+  );
+}
+
+export function problemSlugs(): ProblemSlug[] {
+  return Object.keys(PROBLEM_TYPES) as ProblemSlug[];
+}

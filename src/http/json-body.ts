@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { describeJsonError, RequestValidationError } from './validation.js';
+
+/**
+ * Only JSON is accepted (any other type is a 415). The parser is ours so that a broken body gets a message
+ * that says what is wrong, including the `//` comments of Tencent's documentation examples.
+ */
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    /^application\/([\w.+-]+\+)?json$/i,
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = body as string;
+      if (text.trim() === '') {
+        done(
+          new RequestValidationError([{ path: '', message: 'the body is empty; send a JSON object' }]),
+          undefined,
+        );
+        return;
+      }
+      try {
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(new RequestValidationError([{ path: '', message: describeJsonError(text, err) }]), undefined);
+      }
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { LimitRefusedError, TransportError, UpstreamError } from '../tencent/errors.js';
+import { tencentCodeEntry } from './catalog.js';
+import { ProblemError } from './problem.js';
+
+/** Whole seconds, at least 1: what `Retry-After` demands, rounded up so an early retry is never invited. */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/**
+ * Turns what the upstream layer throws into the problem the caller sees. Returns undefined for errors that are
+ * not the upstream layer's (the error handler treats those as internal errors).
+ */
+export function problemFromUpstream(err: unknown): ProblemError | undefined {
+  if (err instanceof ProblemError) return err;
+  if (err instanceof LimitRefusedError) {
+    const seconds = retryAfterSeconds(err.retryAfterMs);
+    const what =
+      err.limit === 'room'
+        ? 'this RoomId was sent to Tencent less than a second ago, and Tencent allows it once per second'
+        : `the gateway already sends Tencent the ${err.perSecond} requests per second it allows`;
+    return new ProblemError(
+      'rate-limited',
+      `Not sent: ${what}. Retry in ${seconds} s.`,
+      { limit: err.limit },
+      {
+        'retry-after': String(seconds),
+        'ratelimit-limit': String(err.limit === 'room' ? 1 : err.perSecond),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(seconds),
+      },
+    );
+  }
+  if (err instanceof UpstreamError) {
+    const entry = tencentCodeEntry(err.code);
+    const hint = entry.operatorHint ? ` Operator: ${entry.operatorHint}.` : '';
+    const tries = err.attempts > 1 ? ` after ${err.attempts} attempts` : '';
+    return new ProblemError(
+      entry.slug,
+      `Tencent answered ${err.code} (${entry.meaning})${tries}.${hint}`,
+      { upstream: { errorCode: err.code, errorInfo: err.info, requestId: err.requestId } },
+      entry.slug === 'upstream-rate-limited' ? { 'retry-after': '1' } : {},
+    );
+  }
+  if (err instanceof TransportError) {
+    const tries = err.attempts > 1 ? ` (${err.attempts} attempts)` : '';
+    if (err.kind === 'timeout') {
+      return new ProblemError(
+        'upstream-timeout',
+        `Tencent gave no answer in time${tries}: ${err.detail}. Repeating the same request is safe.`,
+      );
+    }
+    const what = {
+      connect: 'could not connect to Tencent',
+      reset: 'the connection to Tencent broke before its answer was complete',
+      'bad-status': `Tencent answered with HTTP status ${err.httpStatus}, not its JSON envelope`,
+      'bad-body': 'Tencent answered 200 without its JSON envelope',
+    }[err.kind];
+    return new ProblemError('upstream-failure', `${what}${tries}.`);
+  }
+  return undefined;
+}

@@ -1,0 +1,387 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  BILLING,
+  postRoom,
+  type RunningGateway,
+  type RunningSandbox,
+  roomId,
+  startGateway,
+  startSandbox,
+  testConfig,
+} from '../../test/helpers.js';
+
+/** The Create Room page's two examples, without their // comments. */
+const showroomLive = (id: string) => ({
+  RoomInfo: {
+    RoomId: id,
+    RoomType: 'Live',
+    Owner_Account: 'testA',
+    TakeSeatMode: 'ApplyToTake',
+    SeatTemplate: 'VideoDynamicGrid9Seats',
+    IsPublicVisible: true,
+    RoomName: 'Happy new year',
+    CoverURL: 'cover url',
+  },
+});
+const voiceChat = (id: string) => ({
+  RoomInfo: {
+    RoomId: id,
+    RoomType: 'Live',
+    Owner_Account: 'testA',
+    TakeSeatMode: 'FreeToTake',
+    MaxSeatCount: 10,
+    SeatTemplate: 'AudioSalon',
+    IsPublicVisible: true,
+    RoomName: 'Happy new year',
+    CoverURL: 'cover url',
+  },
+});
+const minimal = (id: string) => ({ RoomInfo: { RoomId: id, SeatTemplate: 'VideoDynamicGrid9Seats' } });
+
+let sandbox: RunningSandbox;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  gateway = await startGateway(testConfig(sandbox, { upstreamTimeoutMs: 400 }));
+});
+afterAll(async () => {
+  await gateway.close();
+  await sandbox.close();
+});
+beforeEach(() => sandbox.state.reset());
+
+describe('POST /rooms, created', () => {
+  it.each([
+    ['Showroom Live', showroomLive],
+    ['Voice Chat Room', voiceChat],
+  ])(
+    'creates the %s example of the Create Room page and answers 201 with Location',
+    async (_name, example) => {
+      const id = roomId('live');
+      const res = await postRoom(gateway, example(id));
+      expect(res.status).toBe(201);
+      expect(res.headers.get('location')).toBe(`/rooms/${id}`);
+      expect(res.body).toEqual({
+        roomId: id,
+        created: true,
+        upstreamRequestId: expect.stringMatching(/^Id-/),
+      });
+      const stored = sandbox.state.rooms.get(id);
+      expect(stored).toMatchObject({ ...example(id).RoomInfo, Owner_Account: 'testA' });
+    },
+  );
+
+  it('sends exactly the documented query, a JSON content type and the validated fields with RoomType set', async () => {
+    const id = roomId();
+    await postRoom(gateway, minimal(id));
+    const [arrival] = sandbox.state.arrivals;
+    expect(arrival).toMatchObject({ command: 'create_room', roomId: id, outcome: 0 });
+    expect(arrival?.contentType).toBe('application/json');
+    expect(Number(arrival?.random)).toBeGreaterThanOrEqual(0);
+    expect(Number(arrival?.random)).toBeLessThanOrEqual(4294967295);
+    expect(sandbox.state.rooms.get(id)).toEqual({
+      RoomId: id,
+      RoomType: 'Live',
+      SeatTemplate: 'VideoDynamicGrid9Seats',
+      Owner_Account: 'administrator',
+      CreateTime: expect.any(Number),
+    });
+  });
+
+  it('percent-encodes the RoomId in Location', async () => {
+    const id = `直播 ${roomId()}/?#`;
+    const res = await postRoom(gateway, minimal(id));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/rooms/${encodeURIComponent(id)}`);
+    expect(res.body.roomId).toBe(id);
+  });
+
+  it('answers 200 created:false when Tencent says the room exists with the same owner (100010)', async () => {
+    const id = roomId();
+    sandbox.state.rooms.set(id, { RoomId: id, RoomType: 'Live', Owner_Account: 'testA', CreateTime: 1 });
+    const res = await postRoom(gateway, showroomLive(id));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      roomId: id,
+      created: false,
+      upstreamRequestId: expect.stringMatching(/^Id-/),
+    });
+    expect(res.headers.get('location')).toBeNull();
+  });
+});
+
+describe('POST /rooms, Tencent refusals as problems', () => {
+  it('answers 409 room-id-taken for 100003 with the upstream envelope', async () => {
+    const id = roomId();
+    sandbox.state.rooms.set(id, {
+      RoomId: id,
+      RoomType: 'Live',
+      Owner_Account: 'someoneElse',
+      CreateTime: 1,
+    });
+    const res = await postRoom(gateway, showroomLive(id));
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body).toEqual({
+      type: '/problems/room-id-taken',
+      title: 'Room ID already exists',
+      status: 409,
+      detail: 'Tencent answered 100003 (room ID already exists).',
+      requestId: res.headers.get('x-request-id'),
+      instance: '/rooms',
+      upstream: {
+        errorCode: 100003,
+        errorInfo: 'room ID already exists',
+        requestId: expect.stringMatching(/^Id-/),
+      },
+    });
+  });
+
+  it('answers 409 room-id-reserved-by-chat for 100011', async () => {
+    const res = await postRoom(gateway, minimal(`@TGS#${roomId()}`));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({
+      type: '/problems/room-id-reserved-by-chat',
+      upstream: { errorCode: 100011 },
+    });
+  });
+
+  it('answers 422 sensitive-content for 100026', async () => {
+    const body = minimal(roomId());
+    const res = await postRoom(gateway, {
+      RoomInfo: { ...body.RoomInfo, RoomName: 'a sensitive-word here' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ type: '/problems/sensitive-content', upstream: { errorCode: 100026 } });
+  });
+
+  it.each([
+    [100002, 400, 'invalid-parameters'],
+    [100007, 502, 'upstream-failure'],
+    [60004, 502, 'upstream-failure'],
+    [70009, 502, 'upstream-failure'],
+    [70016, 502, 'upstream-failure'],
+    [123456, 502, 'upstream-failure'],
+  ])('maps Tencent %i to %i %s, carrying upstream.errorCode', async (code, status, slug) => {
+    sandbox.state.faults.add({ fault: { kind: 'code', code, info: `said ${code}` }, times: 1 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({
+      type: `/problems/${slug}`,
+      status,
+      upstream: { errorCode: code, errorInfo: `said ${code}`, requestId: expect.stringMatching(/^Id-/) },
+    });
+    expect(sandbox.state.arrivals).toHaveLength(1);
+  });
+
+  it('tells the operator what to check when Tencent refuses the credentials', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 70016 }, times: 1 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.body.detail).toContain('TENCENT_REGION');
+  });
+
+  it.each([100012, 60007, 60011, 60018, 60019])(
+    'maps Tencent %i to 429 upstream-rate-limited with Retry-After 1',
+    async (code) => {
+      sandbox.state.faults.add({ fault: { kind: 'code', code }, times: 1 });
+      const res = await postRoom(gateway, minimal(roomId()));
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.body).toMatchObject({
+        type: '/problems/upstream-rate-limited',
+        upstream: { errorCode: code },
+      });
+    },
+  );
+});
+
+describe('POST /rooms, retries', () => {
+  it('retries 100001 with the same RoomId no sooner than a second later, then succeeds', async () => {
+    const id = roomId();
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 100001 }, times: 1 });
+    const res = await postRoom(gateway, minimal(id));
+    expect(res.status).toBe(201);
+    const [first, second] = sandbox.state.arrivals;
+    expect(first?.outcome).toBe(100001);
+    expect(second?.outcome).toBe(0);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect(second?.random).not.toBe(first?.random);
+  });
+
+  it('answers 502 upstream-failure when 100001 persists after two retries', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 100001 }, times: 5 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ type: '/problems/upstream-failure', upstream: { errorCode: 100001 } });
+    expect(res.body.detail).toContain('after 3 attempts');
+    expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual([100001, 100001, 100001]);
+  });
+
+  it('regenerates the UserSig after 70001 and retries once with the new one', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 70001 }, times: 1 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(201);
+    expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual([70001, 0]);
+  });
+
+  it('answers 502 when 70001 comes back after the regeneration too', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 70001 }, times: 2 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ upstream: { errorCode: 70001 } });
+    expect(sandbox.state.arrivals).toHaveLength(2);
+  });
+});
+
+describe('POST /rooms, upstream answers that are not envelopes', () => {
+  it.each([
+    ['an HTML 502 page', { kind: 'http-status', status: 502 } as const, 'HTTP status 502'],
+    ['a non-JSON 200', { kind: 'non-json' } as const, 'without its JSON envelope'],
+    ['JSON without ErrorCode', { kind: 'no-error-code' } as const, 'without its JSON envelope'],
+    ['a reset connection', { kind: 'reset' } as const, 'connection to Tencent broke'],
+  ])('answers 502 upstream-failure without `upstream` for %s', async (_name, fault, detail) => {
+    sandbox.state.faults.add({ fault, times: 1 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(502);
+    expect(res.body.type).toBe('/problems/upstream-failure');
+    expect(res.body.detail).toContain(detail);
+    expect(res.body).not.toHaveProperty('upstream');
+  });
+
+  it('answers 504 upstream-timeout when Tencent does not answer within the deadline', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'hang' }, times: 1 });
+    const started = performance.now();
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(504);
+    expect(res.body).toMatchObject({ type: '/problems/upstream-timeout', status: 504 });
+    expect(res.body).not.toHaveProperty('upstream');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('answers 504 when the body arrives too slowly', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'slow-body', ms: 1500 }, times: 1 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(504);
+  });
+});
+
+describe('POST /rooms, local limits', () => {
+  it('refuses a second create of the same RoomId within a second with 429 limit room, sending nothing', async () => {
+    const id = roomId();
+    expect((await postRoom(gateway, minimal(id))).status).toBe(201);
+    const res = await postRoom(gateway, minimal(id));
+    expect(res.status).toBe(429);
+    expect(res.body).toMatchObject({ type: '/problems/rate-limited', limit: 'room' });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(sandbox.state.arrivals).toHaveLength(1);
+  });
+
+  it('refuses requests over the global limit with 429 limit global when the queue is off', async () => {
+    const limited = await startGateway(
+      testConfig(sandbox, { limits: { globalPerSecond: 3, queueMs: 0, replicas: 1, marginMs: 25 } }),
+    );
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => postRoom(limited, minimal(roomId()))),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses).toEqual([201, 201, 201, 429, 429]);
+      const refused = answers.find((a) => a.status === 429);
+      expect(refused?.body).toMatchObject({ type: '/problems/rate-limited', limit: 'global' });
+      expect(refused?.headers.get('ratelimit-limit')).toBe('3');
+      expect(sandbox.state.arrivals).toHaveLength(3);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('paces requests over the global limit into the next second instead of refusing them', async () => {
+    const paced = await startGateway(
+      testConfig(sandbox, { limits: { globalPerSecond: 3, queueMs: 1500, replicas: 1, marginMs: 25 } }),
+    );
+    try {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => postRoom(paced, minimal(roomId()))));
+      expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      const times = sandbox.state.arrivals.map((a) => a.at).sort((a, b) => a - b);
+      expect((times[3] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await paced.close();
+    }
+  });
+});
+
+describe('POST /rooms, authentication', () => {
+  it.each([
+    ['no header', {}],
+    ['an unknown key', { authorization: 'Bearer not-a-key' }],
+    ['another scheme', { authorization: 'Basic YmlsbGluZzpzZWNyZXQ=' }],
+  ])('answers 401 unauthorized for %s and sends nothing upstream', async (_name, headers) => {
+    const res = await postRoom(gateway, minimal(roomId()), headers);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="roomgate"');
+    expect(res.body).toMatchObject({ type: '/problems/unauthorized', status: 401 });
+    expect(sandbox.state.arrivals).toHaveLength(0);
+  });
+
+  it('checks the key before the body, so an unknown caller learns nothing about validation', async () => {
+    const res = await postRoom(gateway, '{not json', {});
+    expect(res.status).toBe(401);
+  });
+
+  it('attaches the caller name to the request log line', async () => {
+    const id = roomId();
+    await postRoom(gateway, minimal(id), { authorization: 'Bearer studio-secret-9876543210' });
+    const line = gateway.logs.requestLines().find((l) => l.roomId === id);
+    expect(line).toMatchObject({ caller: 'studio', status: 201 });
+  });
+});
+
+describe('POST /rooms, request IDs and the log line', () => {
+  it('echoes a sane X-Request-Id on the answer and in the problem', async () => {
+    const res = await postRoom(
+      gateway,
+      { RoomInfo: {} },
+      { ...BILLING, 'x-request-id': 'trace:abc-123.Z_9' },
+    );
+    expect(res.headers.get('x-request-id')).toBe('trace:abc-123.Z_9');
+    expect(res.body.requestId).toBe('trace:abc-123.Z_9');
+  });
+
+  it.each([
+    ['too long', 'a'.repeat(129)],
+    ['with spaces', 'has space'],
+    ['with a slash', 'a/b'],
+  ])('replaces an X-Request-Id that is %s', async (_name, value) => {
+    const res = await postRoom(gateway, minimal(roomId()), { ...BILLING, 'x-request-id': value });
+    const id = res.headers.get('x-request-id');
+    expect(id).not.toBe(value);
+    expect(id).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+  });
+
+  it('accepts an X-Request-Id of exactly 128 characters', async () => {
+    const value = 'b'.repeat(128);
+    const res = await postRoom(gateway, minimal(roomId()), { ...BILLING, 'x-request-id': value });
+    expect(res.headers.get('x-request-id')).toBe(value);
+  });
+
+  it('logs one line per request with caller, RoomId, outcome, Tencent code, upstream RequestId and latency', async () => {
+    const id = roomId();
+    const res = await postRoom(gateway, minimal(id), { ...BILLING, 'x-request-id': `log-${id}` });
+    const lines = gateway.logs.lines.filter((l) => l.requestId === `log-${id}`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'request',
+      method: 'POST',
+      route: '/rooms',
+      status: 201,
+      caller: 'billing',
+      roomId: id,
+      outcome: 'created',
+      tencentCode: 0,
+      upstreamRequestId: res.body.upstreamRequestId,
+      latencyMs: expect.any(Number),
+    });
+  });
+});

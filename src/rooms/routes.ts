@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ProblemError } from '../problems/problem.js';
+import type { TencentClient } from '../tencent/client.js';
+import { TENCENT } from '../tencent/codes.js';
+import { UpstreamError } from '../tencent/errors.js';
+import { CreateRoomBodySchema, type CreateRoomResult, CreateRoomResultSchema } from './schemas.js';
+
+export interface RoomRoutesDeps {
+  tencent: TencentClient;
+  /** Resolves an Authorization header to the caller's name, or undefined. */
+  authenticate: (authorization: string | undefined) => string | undefined;
+}
+
+/** Aborts when the caller goes away before its answer was sent, so a queued request gives its slot back. */
+function callerGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
+  });
+  return controller.signal;
+}
+
+export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  // Authentication comes first, before the body is even parsed: an unknown caller learns nothing else.
+  app.addHook('onRequest', async (request) => {
+    const caller = deps.authenticate(request.headers.authorization);
+    if (!caller) {
+      throw new ProblemError(
+        'unauthorized',
+        'Send an API key as `Authorization: Bearer <secret>`; ask the gateway operator for one.',
+        {},
+        { 'www-authenticate': 'Bearer realm="roomgate"' },
+      );
+    }
+    request.audit.caller = caller;
+  });
+
+  routes.post(
+    '/rooms',
+    {
+      schema: {
+        operationId: 'createRoom',
+        summary: 'Create a live room',
+        description:
+          "Creates a room with Tencent's live_engine_http_srv/create_room. The body is Tencent's own shape; it is validated in full before anything is sent, and Tencent's limits (200 per second, each RoomId once per second) are enforced on the way.",
+        tags: ['rooms'],
+        body: CreateRoomBodySchema,
+        response: { 200: CreateRoomResultSchema, 201: CreateRoomResultSchema },
+      },
+    },
+    async (request, reply) => {
+      const info = request.body.RoomInfo;
+      request.audit.roomId = info.RoomId;
+      let result: CreateRoomResult;
+      try {
+        const { envelope, attempts } = await deps.tencent.call(
+          'create_room',
+          { RoomInfo: info },
+          { roomId: info.RoomId, signal: callerGone(reply), logger: request.log },
+        );
+        request.audit.attempts = attempts;
+        result = { roomId: info.RoomId, created: true, upstreamRequestId: envelope.RequestId ?? '' };
+      } catch (err) {
+        // 100010: the room exists and the owner is the same, so it is usable as it is (and a repeated create
+        // after a lost answer lands here): an idempotent success, not an error.
+        if (!(err instanceof UpstreamError) || err.code !== TENCENT.ROOM_EXISTS_SAME_OWNER) throw err;
+        request.audit.attempts = err.attempts;
+        request.audit.tencentCode = err.code;
+        request.audit.upstreamRequestId = err.requestId;
+        request.audit.outcome = 'exists';
+        return reply
+          .code(200)
+          .send({ roomId: info.RoomId, created: false, upstreamRequestId: err.requestId ?? '' });
+      }
+      request.audit.tencentCode = TENCENT.OK;
+      request.audit.upstreamRequestId = result.upstreamRequestId;
+      request.audit.outcome = 'created';
+      return reply
+        .code(201)
+        .header('location', `/rooms/${encodeURIComponent(info.RoomId)}`)
+        .send(result);
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './http/logger.js';
+
+/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(
+      `roomgate: cannot start, the configuration is invalid:\n${err.problems.map((p) => `  ${p}\n`).join('')}`,
+    );
+    process.exit(1);
+  }
+
+  const logger = createLogger(config.logLevel);
+  for (const key of config.apiKeys) {
+    if (key.secret.length < 16)
+      logger.warn({ caller: key.name }, 'API key secret is shorter than 16 characters');
+  }
+  const app = await createGateway(config, logger);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    {
+      upstream: config.tencent.baseUrl,
+      region: config.tencent.region ?? 'custom',
+      sdkAppId: config.tencent.sdkAppId,
+    },
+    'roomgate ready',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`roomgate: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

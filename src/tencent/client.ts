@@ -1,0 +1,218 @@
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BaseLogger } from 'pino';
+import { type Dispatcher, Pool } from 'undici';
+import { TENCENT } from './codes.js';
+import { COMMANDS, type CommandName } from './commands.js';
+import { parseEnvelope, type TencentEnvelope } from './envelope.js';
+import { LimitRefusedError, TransportError, type TransportErrorKind, UpstreamError } from './errors.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy } from './retry-policy.js';
+import type { UserSigCache } from './usersig-cache.js';
+
+/** Where a limiter sits: every attempt, retries included, passes through it right before it is sent. */
+export interface AttemptGate {
+  /** Resolves when the attempt may go; rejects with LimitRefusedError when it may not (or on abort). */
+  admit(attempt: {
+    command: CommandName;
+    roomId: string | undefined;
+    /** Retries wait for their slot (up to `maxWaitMs`) instead of being refused for the room limit. */
+    retry: boolean;
+    maxWaitMs: number;
+    signal: AbortSignal;
+  }): Promise<void>;
+}
+
+/** Any pino-compatible logger (Fastify's request loggers included). */
+export type Log = Pick<BaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface AttemptRecord {
+  command: CommandName;
+  attempt: number;
+  durationMs: number;
+  outcome: number | TransportErrorKind;
+}
+
+export interface TencentClientOptions {
+  baseUrl: string;
+  sdkAppId: number;
+  adminId: string;
+  userSig: UserSigCache;
+  /** Deadline of one attempt, headers and body together. */
+  timeoutMs: number;
+  /** Deadline of a whole call, waits and retries included. */
+  totalTimeoutMs: number;
+  /** How long a first attempt may wait for its global slot. */
+  queueMs: number;
+  gate: AttemptGate;
+  logger: Log;
+  dispatcher?: Dispatcher;
+  retry?: RetryPolicy;
+  onAttempt?: (record: AttemptRecord) => void;
+}
+
+export interface CallResult {
+  envelope: TencentEnvelope;
+  attempts: number;
+}
+
+export interface TencentClient {
+  call(
+    command: CommandName,
+    body: object,
+    opts: { roomId?: string; signal?: AbortSignal; logger?: Log },
+  ): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function classify(err: unknown): TransportErrorKind {
+  const code = (err as { code?: string }).code ?? '';
+  return CONNECT_ERRORS.has(code) ? 'connect' : 'reset';
+}
+
+/**
+ * The one place where requests leave for Tencent: signs (from the cache), passes the limiter, sends over a
+ * keep-alive pool with a per-attempt deadline, parses the envelope, and retries what is safe to retry.
+ */
+export function createTencentClient(opts: TencentClientOptions): TencentClient {
+  const base = new URL(opts.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const dispatcher =
+    opts.dispatcher ?? new Pool(base.origin, { connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
+  const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
+  const fixedQuery = `sdkappid=${opts.sdkAppId}&identifier=${encodeURIComponent(opts.adminId)}`;
+
+  async function attemptOnce(
+    command: CommandName,
+    payload: string,
+    userSig: string,
+    signal: AbortSignal,
+    attempts: number,
+  ): Promise<TencentEnvelope> {
+    // A fresh uniform uint32 per attempt: crypto.randomInt covers 0..2^32-1 without modulo bias.
+    const random = randomInt(0, 2 ** 32);
+    const path = `${basePath}/v4/${COMMANDS[command].path}?${fixedQuery}&usersig=${userSig}&random=${random}&contenttype=json`;
+    const deadline = AbortSignal.timeout(opts.timeoutMs);
+    const attemptSignal = AbortSignal.any([signal, deadline]);
+    const fail = (kind: TransportErrorKind, detail: string, status?: number) =>
+      new TransportError(command, kind, detail, attempts, status);
+    let text: string;
+    let status: number;
+    try {
+      const res = await dispatcher.request({
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: payload,
+        signal: attemptSignal,
+      });
+      status = res.statusCode;
+      const length = Number(res.headers['content-length'] ?? 0);
+      if (length > MAX_BODY_BYTES) {
+        res.body.destroy();
+        throw fail('bad-body', `answer of ${length} bytes is larger than ${MAX_BODY_BYTES}`, status);
+      }
+      text = await res.body.text();
+    } catch (err) {
+      if (err instanceof TransportError) throw err;
+      if (signal.aborted) throw signal.reason ?? err;
+      if (deadline.aborted) throw fail('timeout', `no complete answer within ${opts.timeoutMs} ms`);
+      const kind = classify(err);
+      // Only the error code: undici messages can carry the request URL, and the URL carries the UserSig.
+      throw fail(kind, (err as { code?: string }).code ?? 'connection error');
+    }
+    if (status !== 200) throw fail('bad-status', `HTTP ${status}`, status);
+    const envelope = parseEnvelope(text);
+    if (!envelope) throw fail('bad-body', 'answer is not a JSON envelope with an ErrorCode', status);
+    return envelope;
+  }
+
+  return {
+    async call(command, body, { roomId, signal = new AbortController().signal, logger = opts.logger }) {
+      const startedAt = performance.now();
+      const deadlineAt = startedAt + opts.totalTimeoutMs;
+      const payload = JSON.stringify(body);
+      let attempts = 0;
+      let retries = 0;
+      let refreshedSig = false;
+      let lastError: TransportError | UpstreamError | undefined;
+      for (;;) {
+        const remaining = deadlineAt - performance.now();
+        try {
+          await opts.gate.admit({
+            command,
+            roomId,
+            retry: lastError !== undefined,
+            maxWaitMs: lastError ? Math.max(0, remaining - opts.timeoutMs / 2) : opts.queueMs,
+            signal,
+          });
+        } catch (err) {
+          // A retry that cannot get a slot in time is not a 429: the caller gets the failure that caused it.
+          if (lastError && err instanceof LimitRefusedError) throw lastError;
+          throw err;
+        }
+        attempts++;
+        const userSig = opts.userSig.get();
+        const t0 = performance.now();
+        let error: TransportError | UpstreamError;
+        try {
+          const envelope = await attemptOnce(command, payload, userSig, signal, attempts);
+          const record = {
+            command,
+            attempt: attempts,
+            durationMs: performance.now() - t0,
+            outcome: envelope.ErrorCode,
+          };
+          opts.onAttempt?.(record);
+          logger.debug({ ...record, upstreamRequestId: envelope.RequestId }, 'tencent attempt');
+          if (envelope.ErrorCode === TENCENT.OK) return { envelope, attempts };
+          error = new UpstreamError(
+            command,
+            envelope.ErrorCode,
+            envelope.ErrorInfo ?? '',
+            envelope.RequestId,
+            attempts,
+          );
+        } catch (err) {
+          if (!(err instanceof TransportError)) throw err;
+          const record = {
+            command,
+            attempt: attempts,
+            durationMs: performance.now() - t0,
+            outcome: err.kind,
+          };
+          opts.onAttempt?.(record);
+          logger.debug({ ...record, detail: err.detail }, 'tencent attempt failed');
+          error = err;
+        }
+        lastError = error;
+
+        if (error instanceof UpstreamError && error.code === TENCENT.USERSIG_EXPIRED && !refreshedSig) {
+          // Tencent says the UserSig expired (clock skew, or revoked): sign anew and try once more.
+          refreshedSig = true;
+          opts.userSig.invalidate(userSig);
+          logger.warn({ command }, 'Tencent answered 70001 (UserSig expired): regenerated, retrying once');
+          continue;
+        }
+        if (!isRetryable(error) || retries >= policy.maxRetries) throw error;
+        retries++;
+        const delay = backoffDelay(policy, retries);
+        // A retry that cannot finish before the call's deadline is not started: answer with what we have.
+        if (performance.now() + delay + opts.timeoutMs / 2 > deadlineAt) throw error;
+        await sleep(delay, undefined, { signal });
+      }
+    },
+    async close() {
+      await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** Tencent answered with its JSON envelope and a non-zero ErrorCode. */
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly command: string,
+    readonly code: number,
+    readonly info: string,
+    readonly requestId: string | undefined,
+    readonly attempts: number,
+  ) {
+    super(`${command} failed with Tencent ErrorCode ${code}: ${info}`);
+  }
+}
+
+/**
+ * No usable envelope came back. `kind` says what happened, which decides whether a retry is safe:
+ * - connect: the connection was never established, so nothing was sent;
+ * - timeout: no complete answer within the per-attempt deadline (the request may have been processed);
+ * - reset: the connection broke after the request was written;
+ * - bad-status: an HTTP status other than 200 (a load balancer's error page, say);
+ * - bad-body: 200, but not JSON or without ErrorCode.
+ */
+export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'bad-status' | 'bad-body';
+
+export class TransportError extends Error {
+  override name = 'TransportError';
+  constructor(
+    readonly command: string,
+    readonly kind: TransportErrorKind,
+    readonly detail: string,
+    readonly attempts: number,
+    readonly httpStatus?: number,
+  ) {
+    super(`${command}: ${kind}: ${detail}`);
+  }
+}
+
+/** The gateway's own limiter refused to send (the request never left). */
+export class LimitRefusedError extends Error {
+  override name = 'LimitRefusedError';
+  constructor(
+    readonly limit: 'global' | 'room',
+    readonly retryAfterMs: number,
+    readonly perSecond: number,
+  ) {
+    super(`over the ${limit} limit; retry in ${retryAfterMs} ms`);
+  }
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../src/config.js';
+import { createGateway } from '../src/gateway.js';
+import { createLogger } from '../src/http/logger.js';
+import { buildSandbox, type SandboxOptions, type SandboxState } from '../src/sandbox/app.js';
+
+export const SDKAPPID = 1400000001;
+export const ADMIN = 'administrator';
+
+function urlOf(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
+}
+
+export interface RunningSandbox {
+  url: string;
+  state: SandboxState;
+  secretKey: string;
+  close(): Promise<void>;
+}
+
+/** A Tencent sandbox on a free loopback port, with a fresh secret key. */
+export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
+  const secretKey = options.secretKey ?? randomBytes(32).toString('hex');
+  const { app, state } = await buildSandbox({ sdkAppId: SDKAPPID, secretKey, admins: [ADMIN], ...options });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: urlOf(app), state, secretKey, close: () => app.close() };
+}
+
+/** A complete Config for a gateway in front of `sandbox`; tests pass Config objects, never env variables. */
+export function testConfig(sandbox: RunningSandbox, overrides: Partial<Config> = {}): Config {
+  return {
+    tencent: {
+      sdkAppId: SDKAPPID,
+      secretKey: sandbox.secretKey,
+      adminId: ADMIN,
+      baseUrl: sandbox.url,
+      region: undefined,
+      userSigValiditySeconds: 86400,
+    },
+    apiKeys: [
+      { name: 'billing', secret: 'billing-secret-0123456789' },
+      { name: 'studio', secret: 'studio-secret-9876543210' },
+    ],
+    port: 0,
+    host: '127.0.0.1',
+    redisUrl: undefined,
+    limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 25 },
+    upstreamTimeoutMs: 2000,
+    logLevel: 'info',
+    ...overrides,
+  };
+}
+
+/** Collects every log line the gateway writes, parsed, plus the raw text for secret greps. */
+export class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  raw = '';
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    const text = chunk.toString('utf8');
+    this.raw += text;
+    for (const line of text.split('\n')) if (line.trim()) this.lines.push(JSON.parse(line));
+    done();
+  }
+  requestLines(): Record<string, unknown>[] {
+    return this.lines.filter((l) => l.msg === 'request');
+  }
+}
+
+export interface RunningGateway {
+  url: string;
+  app: FastifyInstance;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/** The real gateway, listening on a free loopback port, logging into a capture. */
+export async function startGateway(config: Config): Promise<RunningGateway> {
+  const logs = new LogCapture();
+  const app = await createGateway(config, createLogger(config.logLevel, logs));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: urlOf(app), app, logs, close: () => app.close() };
+}
+
+export const BILLING = { authorization: 'Bearer billing-secret-0123456789' };
+
+export async function postRoom(
+  gateway: RunningGateway,
+  body: unknown,
+  headers: Record<string, string> = BILLING,
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const res = await fetch(`${gateway.url}/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/** A RoomId no other test uses. */
+export function roomId(prefix = 'room'): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
