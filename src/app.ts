@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createApiKeyAuth } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { registerGracefulClose } from './http/graceful-close.js';
 import { registerJsonBody } from './http/json-body.js';
+import { registerOpenApi } from './http/openapi.js';
 import { requestIdFor } from './http/request-id.js';
 import { registerRequestLog } from './http/request-log.js';
 import { zodValidatorCompiler } from './http/validation.js';
@@ -37,8 +39,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   registerRequestLog(app);
+  registerGracefulClose(app);
   registerErrorHandling(app);
   registerJsonBody(app);
+  await registerOpenApi(app);
 
   await app.register(opsRoutes, { checks: deps.readiness });
   await app.register(problemRoutes);

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PROBLEM_TYPES, type ProblemSlug, TENCENT_CODES } from './catalog.js';
 import { ProblemError, problemTypeUri } from './problem.js';
+import { problemResponses } from './schema.js';
 
 const slugs = Object.keys(PROBLEM_TYPES) as [ProblemSlug, ...ProblemSlug[]];
 
@@ -23,8 +24,8 @@ export async function problemRoutes(app: FastifyInstance): Promise<void> {
         operationId: 'getProblemType',
         summary: 'Explain a problem type',
         tags: ['problems'],
-        params: z.object({ slug: z.string() }),
-        response: { 200: ProblemTypeDocSchema },
+        params: z.object({ slug: z.string().describe('A problem type, e.g. rate-limited.') }),
+        response: { 200: ProblemTypeDocSchema, ...problemResponses('not-found') },
       },
     },
     async (request) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ProblemError } from '../problems/problem.js';
+import { problemResponses } from '../problems/schema.js';
 import type { TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import { UpstreamError } from '../tencent/errors.js';
@@ -47,8 +48,34 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         description:
           "Creates a room with Tencent's live_engine_http_srv/create_room. The body is Tencent's own shape; it is validated in full before anything is sent, and Tencent's limits (200 per second, each RoomId once per second) are enforced on the way.",
         tags: ['rooms'],
+        security: [{ apiKey: [] }],
         body: CreateRoomBodySchema,
-        response: { 200: CreateRoomResultSchema, 201: CreateRoomResultSchema },
+        response: {
+          201: {
+            description: 'Created. `Location` is `/rooms/{RoomId}`, percent-encoded.',
+            headers: { Location: { type: 'string', description: 'The new room.' } },
+            content: { 'application/json': { schema: CreateRoomResultSchema } },
+          },
+          200: {
+            description: 'The room already exists with the same owner (Tencent 100010): usable as it is.',
+            content: { 'application/json': { schema: CreateRoomResultSchema } },
+          },
+          ...problemResponses(
+            'validation-failed',
+            'invalid-parameters',
+            'unauthorized',
+            'room-id-taken',
+            'room-id-reserved-by-chat',
+            'payload-too-large',
+            'unsupported-media-type',
+            'sensitive-content',
+            'rate-limited',
+            'upstream-rate-limited',
+            'internal-error',
+            'upstream-failure',
+            'upstream-timeout',
+          ),
+        },
       },
     },
     async (request, reply) => {

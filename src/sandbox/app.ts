@@ -26,6 +26,8 @@ export interface Arrival {
   command: string;
   roomId?: string;
   random?: string;
+  /** The UserSig it carried: lets tests check that one signature is reused, and grep logs for it. */
+  userSig?: string;
   contentType?: string;
   /** The ErrorCode answered, or the fault applied. */
   outcome: number | Fault['kind'];
@@ -241,6 +243,7 @@ export async function buildSandbox(
       command,
       roomId,
       random: (request.query as { random?: string }).random,
+      userSig: (request.query as { usersig?: string }).usersig,
       contentType: request.headers['content-type'],
       outcome: 0,
     };

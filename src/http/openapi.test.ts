@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RunningGateway,
+  type RunningSandbox,
+  startGateway,
+  startSandbox,
+  testConfig,
+} from '../../test/helpers.js';
+import { PROBLEM_TYPES } from '../problems/catalog.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+
+let sandbox: RunningSandbox;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  gateway = await startGateway(testConfig(sandbox));
+});
+afterAll(async () => {
+  await gateway.close();
+  await sandbox.close();
+});
+
+describe('the OpenAPI document', () => {
+  it('is checked in exactly as the code produces it (run `npm run openapi` after changing a route)', async () => {
+    const committed = await readFile(new URL('../../openapi/openapi.json', import.meta.url), 'utf8');
+    expect(committed).toBe(await buildOpenApiDocument());
+  });
+
+  it('is served at /openapi.json identical to the checked-in file', async () => {
+    const committed = JSON.parse(
+      await readFile(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'),
+    );
+    const res = await fetch(`${gateway.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(committed);
+  });
+
+  it('is OpenAPI 3.1 with a bearer scheme and every problem status of POST /rooms', async () => {
+    const doc = JSON.parse(await buildOpenApiDocument());
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const createRoom = doc.paths['/rooms'].post;
+    expect(createRoom.operationId).toBe('createRoom');
+    expect(createRoom.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(createRoom.responses).sort()).toEqual(
+      ['200', '201', '400', '401', '409', '413', '415', '422', '429', '500', '502', '504'].sort(),
+    );
+    expect(createRoom.responses['429'].headers['Retry-After']).toBeDefined();
+    expect(createRoom.responses['201'].headers.Location).toBeDefined();
+    expect(createRoom.responses['409'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/Problem',
+    });
+    expect(doc.paths['/openapi.json']).toBeUndefined();
+  });
+
+  it('serves Swagger UI at /docs from the gateway itself, without a CDN', async () => {
+    const res = await fetch(`${gateway.url}/docs/`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('swagger-ui');
+    expect(html).not.toMatch(/https?:\/\/(?!localhost)[a-z0-9.-]+\.[a-z]+\//i);
+  });
+});
+
+describe('GET /problems/{slug}', () => {
+  it.each(Object.keys(PROBLEM_TYPES))('explains %s', async (slug) => {
+    const res = await fetch(`${gateway.url}/problems/${slug}`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({
+      type: `/problems/${slug}`,
+      status: PROBLEM_TYPES[slug as keyof typeof PROBLEM_TYPES].status,
+      title: expect.any(String),
+      description: expect.any(String),
+    });
+  });
+
+  it('lists the Tencent codes behind a problem type', async () => {
+    const res = await fetch(`${gateway.url}/problems/upstream-rate-limited`);
+    const body = (await res.json()) as { tencentCodes: { code: number }[] };
+    const codes = body.tencentCodes.map((c) => c.code).sort((a, b) => a - b);
+    expect(codes).toEqual([60007, 60011, 60018, 60019, 100012]);
+  });
+
+  it('answers 404 not-found as a problem for an unknown slug', async () => {
+    const res = await fetch(`${gateway.url}/problems/no-such-thing`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ type: '/problems/not-found', status: 404 });
+  });
+});
+
+describe('operations', () => {
+  it('answers /healthz with 200 {"status":"ok"} and an X-Request-Id', async () => {
+    const res = await fetch(`${gateway.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('answers /readyz with 200 when configured', async () => {
+    const res = await fetch(`${gateway.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('answers unknown routes with a 404 not-found problem', async () => {
+    const res = await fetch(`${gateway.url}/rooms-typo`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ type: '/problems/not-found' });
+  });
+});
