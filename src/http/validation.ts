@@ -22,6 +22,7 @@ function closestKey(unknown: string, known: readonly string[]): string | undefin
 export function fieldErrors(
   issues: readonly z.core.$ZodIssue[],
   shapeKeys: (path: PropertyKey[]) => string[],
+  data?: unknown,
 ) {
   const errors: FieldError[] = [];
   for (const issue of issues) {
@@ -37,13 +38,24 @@ export function fieldErrors(
       }
       continue;
     }
-    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
     errors.push({
       path: base.join('.'),
-      message: missing ? `is required (${issue.expected})` : issue.message,
+      message: isMissing(data, issue.path) ? 'is required' : issue.message,
     });
   }
   return errors;
+}
+
+/** True when the field at `path` is absent from an object that is there (a required field left out). */
+function isMissing(data: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent: unknown = data;
+  for (const segment of path.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null) return false;
+    parent = (parent as Record<PropertyKey, unknown>)[segment];
+  }
+  if (typeof parent !== 'object' || parent === null || Array.isArray(parent)) return false;
+  return (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as PropertyKey] === undefined;
 }
 
 /** Known keys of the (strict) object schema at `path`, for "did you mean" hints. */
@@ -64,7 +76,9 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
   (data) => {
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
-    return { error: new RequestValidationError(fieldErrors(result.error.issues, (p) => keysAt(schema, p))) };
+    return {
+      error: new RequestValidationError(fieldErrors(result.error.issues, (p) => keysAt(schema, p), data)),
+    };
   };
 
 /** A readable reason for a body that is not JSON, with a hint for the documentation's `//` comments. */

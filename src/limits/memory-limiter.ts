@@ -102,13 +102,17 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): Limiter {
       const keyReady = last === undefined ? started : last + span;
       if (keyReady <= started) return acquireGlobal(b, req.maxWaitMs, req.signal, key, started);
       if (!req.waitForKey || keyReady - started > req.maxWaitMs) {
-        return { ok: false, limit: 'room', retryAfterMs: Math.min(keyReady - started, span) };
+        // While a retry holds the key its send time is not known yet; it is at most a window away.
+        const retryAfterMs = last === PENDING ? 2 * span : keyReady - started;
+        return { ok: false, limit: 'room', retryAfterMs };
       }
       // A retry of this key: hold the key, wait out its window, then queue for a global slot as usual.
       setKey(b, key, PENDING);
       try {
         await sleep(Math.ceil(keyReady - started), undefined, { signal: req.signal });
-        const admission = await acquireGlobal(b, req.maxWaitMs - (now() - started), req.signal, key, started);
+        // Timers fire late, never early: the budget left may be a hair below zero, which still means "now".
+        const budget = Math.max(0, req.maxWaitMs - (now() - started));
+        const admission = await acquireGlobal(b, budget, req.signal, key, started);
         if (!admission.ok) setKey(b, key, last as number);
         return admission;
       } catch (err) {

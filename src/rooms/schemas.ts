@@ -3,10 +3,17 @@ import { z } from 'zod';
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** A string limited in UTF-8 bytes, as Tencent counts (a CJK character is 3 bytes). */
+/** A lone UTF-16 surrogate has no UTF-8 form: Tencent could not store it, and it breaks percent-encoding. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = () =>
+  z.string().refine((s) => !LONE_SURROGATE.test(s), {
+    error: 'must be valid Unicode (it has a lone surrogate)',
+    abort: true,
+  });
+
 function byteString(min: number, max: number) {
   const rule = min === max ? `${max}` : min > 0 ? `${min} to ${max}` : `at most ${max}`;
-  return z
-    .string()
+  return wellFormed()
     .refine(
       (s) => {
         const n = utf8Bytes(s);
@@ -37,13 +44,16 @@ export const CategorySchema = z
   .array(
     z.union(
       [
-        z.string().min(1, { error: 'a tag must not be empty' }),
+        wellFormed().min(1, { error: 'a tag must not be empty' }),
         z.int().nonnegative({ error: 'a numeric tag must be a non-negative integer' }),
       ],
       { error: 'a tag must be a non-empty string or a non-negative integer' },
     ),
   )
-  .max(3, { error: 'at most 3 tags' })
+  // A refinement, not .max(3): zod's max also measures a string's length, so "music" would earn a second,
+  // misleading error beside "expected array"; this runs on arrays only and still reports every bad tag.
+  .refine((tags) => tags.length <= 3, { error: 'at most 3 tags' })
+  .meta({ maxItems: 3 })
   .describe('Room category tags (custom), at most 3; Tencent samples show both strings and integers.');
 
 export const CreateRoomInfoSchema = z
