@@ -111,6 +111,56 @@ describe('POST /rooms, created', () => {
   });
 });
 
+describe('POST /rooms, validation', () => {
+  it.each([
+    ['RoomId', { RoomId: '\ud800', SeatTemplate: 'AudioSalon' }],
+    ['RoomName', { RoomId: 'ok', SeatTemplate: 'AudioSalon', RoomName: 'a\udc00b' }],
+  ])('refuses a lone surrogate in %s (no UTF-8 form) before anything is sent', async (field, info) => {
+    const res = await postRoom(gateway, `{"RoomInfo":${JSON.stringify(info)}}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: `RoomInfo.${field}`, message: 'must be valid Unicode (it has a lone surrogate)' },
+    ]);
+    expect(sandbox.state.arrivals).toHaveLength(0);
+  });
+
+  it("explains the documentation's // comments instead of a bare parse error", async () => {
+    const res = await postRoom(
+      gateway,
+      '{\n"RoomInfo": {\n"RoomId": "live-room",\n"RoomType": "Live",\n// Other fields\n}\n}',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: '/problems/validation-failed', errors: [{ path: '' }] });
+    const [error] = res.body.errors as { message: string }[];
+    expect(error?.message).toContain('line 5 column 1');
+    expect(error?.message).toContain('JSON has no comments');
+  });
+
+  it('answers 415 unsupported-media-type for a body that is not JSON', async () => {
+    const res = await fetch(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'RoomId=x',
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ type: '/problems/unsupported-media-type' });
+  });
+
+  it('answers 413 payload-too-large for a body over 16 KiB', async () => {
+    const res = await postRoom(gateway, {
+      RoomInfo: { RoomId: 'x', SeatTemplate: 'Karaoke', RoomName: 'n'.repeat(17_000) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ type: '/problems/payload-too-large' });
+  });
+
+  it('answers 400 for an empty body', async () => {
+    const res = await postRoom(gateway, '');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ errors: [{ path: '' }] });
+  });
+});
+
 describe('POST /rooms, Tencent refusals as problems', () => {
   it('answers 409 room-id-taken for 100003 with the upstream envelope', async () => {
     const id = roomId();

@@ -278,7 +278,7 @@ export async function buildSandbox(
   // Control routes for tests and demos: the gateway never calls these and cannot tell they exist.
   app.post('/__sandbox/faults', async (request, reply) => {
     try {
-      state.faults.add(request.body ? (JSON.parse(request.body as string) as FaultRule) : ({} as FaultRule));
+      state.faults.add(JSON.parse((request.body as string | undefined) || '{}') as FaultRule);
     } catch (err) {
       return reply.code(400).send({ error: (err as Error).message });
     }
@@ -290,9 +290,11 @@ export async function buildSandbox(
     state.reset();
     return reply.code(204).send();
   });
-  app.setNotFoundHandler((_request, reply) =>
-    reply.code(200).send(envelope(TENCENT.BAD_REQUEST_RESOURCE, 'bad request resource')),
-  );
+  // Anything else Tencent's front door would answer with 60009; it still arrived, so it is recorded.
+  app.setNotFoundHandler((request, reply) => {
+    record({ at: now(), command: request.url.split('?')[0] ?? '', outcome: TENCENT.BAD_REQUEST_RESOURCE });
+    return reply.code(200).send(envelope(TENCENT.BAD_REQUEST_RESOURCE, 'bad request resource'));
+  });
 
   return { app, state };
 }

@@ -32,8 +32,8 @@ export class FaultQueue {
   private rules: FaultRule[] = [];
 
   add(rule: FaultRule): void {
-    if (!Number.isInteger(rule.times) || rule.times < 1)
-      throw new RangeError('times must be a positive integer');
+    const problem = faultRuleProblem(rule);
+    if (problem) throw new RangeError(problem);
     this.rules.push({ ...rule });
   }
 
@@ -56,5 +56,37 @@ export class FaultQueue {
 
   pending(): readonly FaultRule[] {
     return this.rules;
+  }
+}
+
+const isNonNegativeInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/** Why a rule (as sent to the control route) is not usable, or undefined when it is. */
+export function faultRuleProblem(rule: unknown): string | undefined {
+  if (typeof rule !== 'object' || rule === null)
+    return 'a rule is an object {fault, times, command?, roomId?}';
+  const { fault, times, command, roomId } = rule as Record<string, unknown>;
+  if (!Number.isInteger(times) || (times as number) < 1) return 'times must be a positive integer';
+  if (command !== undefined && typeof command !== 'string') return 'command must be a string';
+  if (roomId !== undefined && typeof roomId !== 'string') return 'roomId must be a string';
+  if (typeof fault !== 'object' || fault === null) return 'fault must be an object with a kind';
+  const f = fault as Record<string, unknown>;
+  switch (f.kind) {
+    case 'code':
+      return Number.isInteger(f.code) ? undefined : 'a code fault needs an integer code';
+    case 'delay':
+    case 'slow-body':
+      return isNonNegativeInteger(f.ms) ? undefined : `a ${f.kind} fault needs ms, a non-negative integer`;
+    case 'http-status':
+      return Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599
+        ? undefined
+        : 'an http-status fault needs status, 100 to 599';
+    case 'hang':
+    case 'reset':
+    case 'non-json':
+    case 'no-error-code':
+      return undefined;
+    default:
+      return 'fault.kind must be one of code, hang, delay, slow-body, reset, http-status, non-json, no-error-code';
   }
 }
