@@ -55,6 +55,64 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/openapi.json']).toBeUndefined();
   });
 
+  it("names the Create Room page's Showroom Live and Voice Chat Room scenarios as request examples", async () => {
+    const doc = JSON.parse(await buildOpenApiDocument());
+    const media = doc.paths['/rooms'].post.requestBody.content['application/json'];
+    expect(Object.keys(media.examples)).toEqual(['showroomLive', 'voiceChatRoom']);
+    expect(media.examples.showroomLive).toMatchObject({
+      summary: 'Showroom Live',
+      value: { RoomInfo: { RoomId: 'live_testA', SeatTemplate: 'VideoDynamicGrid9Seats' } },
+    });
+    expect(media.examples.voiceChatRoom).toMatchObject({
+      summary: 'Voice Chat Room',
+      value: { RoomInfo: { RoomId: 'voice_testA', SeatTemplate: 'AudioSalon', MaxSeatCount: 10 } },
+    });
+  });
+
+  it('gives the 201 and the idempotent 200 of POST /rooms an example each', async () => {
+    const doc = JSON.parse(await buildOpenApiDocument());
+    const { responses } = doc.paths['/rooms'].post;
+    expect(responses['201'].content['application/json'].examples.created.value).toMatchObject({
+      created: true,
+    });
+    expect(responses['200'].content['application/json'].examples.exists.value).toMatchObject({
+      created: false,
+    });
+    expect(responses['201'].headers.Location.schema.examples).toEqual(['/rooms/live_testA']);
+  });
+
+  it('gives every problem response one example per problem type it lists, named after the type', async () => {
+    const doc = JSON.parse(await buildOpenApiDocument());
+    for (const [path, operations] of Object.entries<Record<string, { responses: object }>>(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries<{
+          description: string;
+          content?: Record<
+            string,
+            { examples?: Record<string, { value: { type: string; status: number } }> }
+          >;
+        }>(operation.responses as never)) {
+          const problem = response.content?.['application/problem+json'];
+          if (!problem) continue;
+          const where = `${method} ${path} ${status}`;
+          const listed = [...response.description.matchAll(/`\/problems\/([a-z-]+)`/g)].map((m) => m[1]);
+          expect(Object.keys(problem.examples ?? {}), where).toEqual(listed);
+          for (const [slug, example] of Object.entries(problem.examples ?? {})) {
+            expect(example.value, where).toMatchObject({ type: `/problems/${slug}`, status: Number(status) });
+          }
+        }
+      }
+    }
+  });
+
+  it('says which operations need no API key, and is served from the same origin', async () => {
+    const doc = JSON.parse(await buildOpenApiDocument());
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    for (const path of ['/healthz', '/readyz', '/problems/{slug}'])
+      expect(doc.paths[path].get.security).toEqual([]);
+    expect(doc.paths['/rooms'].post.security).toEqual([{ apiKey: [] }]);
+  });
+
   it('serves Swagger UI at /docs from the gateway itself, without a CDN', async () => {
     const res = await fetch(`${gateway.url}/docs/`);
     expect(res.status).toBe(200);

@@ -6,17 +6,35 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 type Transform = typeof jsonSchemaTransform;
 type TransformObject = typeof jsonSchemaTransformObject;
 
-/** The zod transform drops `headers` of content-typed responses (Location, Retry-After); put them back. */
+interface ContentTypedResponse {
+  headers?: unknown;
+  content?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The zod transform keeps only the description and the schemas of content-typed responses; put back what it
+ * drops: `headers` (Location, Retry-After) and each media type's `examples`. A route that declares no security
+ * requirement needs no API key, and says so (`security: []`) instead of leaving readers to guess.
+ */
 const transformKeepingHeaders: Transform = (input) => {
   const output = jsonSchemaTransform(input);
-  const original = (input.schema as { response?: Record<string, { headers?: unknown }> } | undefined)
-    ?.response;
-  const transformed = (output.schema as { response?: Record<string, Record<string, unknown>> } | undefined)
-    ?.response;
-  for (const [status, entry] of Object.entries(original ?? {})) {
-    const target = transformed?.[status];
-    if (entry.headers && target) target.headers = entry.headers;
+  const schema = input.schema as { response?: Record<string, ContentTypedResponse>; security?: unknown };
+  const transformed = output.schema as {
+    response?: Record<string, ContentTypedResponse>;
+    security?: unknown;
+    hide?: boolean;
+  };
+  for (const [status, entry] of Object.entries(schema?.response ?? {})) {
+    const target = transformed?.response?.[status];
+    if (!target) continue;
+    if (entry.headers) target.headers = entry.headers;
+    for (const [type, media] of Object.entries(entry.content ?? {})) {
+      const { schema: _schema, ...extras } = media;
+      const targetMedia = target.content?.[type];
+      if (targetMedia) Object.assign(targetMedia, extras);
+    }
   }
+  if (transformed && !transformed.hide && transformed.security === undefined) transformed.security = [];
   return output;
 };
 
@@ -51,6 +69,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description:
           "A gateway to Tencent RTC Live rooms: it holds the administrator secret, validates requests, keeps Tencent's rate limits across replicas, and answers with proper HTTP statuses and RFC 9457 problems.",
       },
+      // Relative: the gateway that serves this document (Swagger UI's "Try it out" calls it back); clients and
+      // the Postman collection set their own base URL.
+      servers: [{ url: '/', description: 'The gateway serving this document' }],
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'One of the secrets in ROOMGATE_API_KEYS.' },

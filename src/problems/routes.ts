@@ -24,7 +24,12 @@ export async function problemRoutes(app: FastifyInstance): Promise<void> {
         operationId: 'getProblemType',
         summary: 'Explain a problem type',
         tags: ['problems'],
-        params: z.object({ slug: z.string().describe('A problem type, e.g. rate-limited.') }),
+        params: z.object({
+          slug: z
+            .string()
+            .describe('A problem type, e.g. rate-limited.')
+            .meta({ examples: ['rate-limited'] }),
+        }),
         response: { 200: ProblemTypeDocSchema, ...problemResponses('not-found') },
       },
     },

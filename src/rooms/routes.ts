@@ -5,7 +5,12 @@ import { problemResponses } from '../problems/schema.js';
 import type { TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import { UpstreamError } from '../tencent/errors.js';
-import { CreateRoomBodySchema, type CreateRoomResult, CreateRoomResultSchema } from './schemas.js';
+import {
+  CREATE_ROOM_RESULT_EXAMPLES,
+  CreateRoomBodySchema,
+  type CreateRoomResult,
+  CreateRoomResultSchema,
+} from './schemas.js';
 
 export interface RoomRoutesDeps {
   tencent: TencentClient;
@@ -53,12 +58,25 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         response: {
           201: {
             description: 'Created. `Location` is `/rooms/{RoomId}`, percent-encoded.',
-            headers: { Location: { type: 'string', description: 'The new room.' } },
-            content: { 'application/json': { schema: CreateRoomResultSchema } },
+            headers: {
+              Location: { type: 'string', description: 'The new room.', examples: ['/rooms/live_testA'] },
+            },
+            content: {
+              'application/json': {
+                schema: CreateRoomResultSchema,
+                examples: { created: CREATE_ROOM_RESULT_EXAMPLES.created },
+              },
+            },
           },
           200: {
-            description: 'The room already exists with the same owner (Tencent 100010): usable as it is.',
-            content: { 'application/json': { schema: CreateRoomResultSchema } },
+            description:
+              'The room already exists with the same owner (Tencent 100010): usable as it is. A repeated create (after a lost answer or a 504, say) lands here.',
+            content: {
+              'application/json': {
+                schema: CreateRoomResultSchema,
+                examples: { exists: CREATE_ROOM_RESULT_EXAMPLES.exists },
+              },
+            },
           },
           ...problemResponses(
             'validation-failed',
