@@ -10,6 +10,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { requestIdFor } from './http/request-id.js';
 import { registerRequestLog } from './http/request-log.js';
 import { zodValidatorCompiler } from './http/validation.js';
+import type { Metrics } from './ops/metrics.js';
 import { opsRoutes, type ReadinessCheck } from './ops/routes.js';
 import { problemRoutes } from './problems/routes.js';
 import { roomRoutes } from './rooms/routes.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   logger: Logger;
   tencent: TencentClient;
   readiness: ReadinessCheck[];
+  metrics: Metrics;
 }
 
 /** Room bodies are a few hundred bytes; anything near this is a mistake or an attack. */
@@ -38,13 +40,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  registerRequestLog(app);
+  registerRequestLog(app, deps.metrics);
   registerGracefulClose(app);
   registerErrorHandling(app);
   registerJsonBody(app);
   await registerOpenApi(app);
 
-  await app.register(opsRoutes, { checks: deps.readiness });
+  await app.register(opsRoutes, { checks: deps.readiness, registry: deps.metrics.registry });
   await app.register(problemRoutes);
   await app.register(roomRoutes, {
     tencent: deps.tencent,

@@ -42,7 +42,7 @@ describe('loadConfig defaults', () => {
       port: 8080,
       host: '0.0.0.0',
       redisUrl: undefined,
-      limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 25 },
+      limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 10 },
       upstreamTimeoutMs: 5000,
       logLevel: 'info',
     });
@@ -274,7 +274,7 @@ describe('loadConfig malformed values', () => {
     [
       'ROOMGATE_LIMIT_MARGIN_MS',
       '501',
-      'ROOMGATE_LIMIT_MARGIN_MS must be at most 500 (example: ROOMGATE_LIMIT_MARGIN_MS=25)',
+      'ROOMGATE_LIMIT_MARGIN_MS must be at most 500 (example: ROOMGATE_LIMIT_MARGIN_MS=10)',
     ],
     [
       'UPSTREAM_TIMEOUT_MS',

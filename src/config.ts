@@ -98,7 +98,7 @@ const EnvSchema = z.object({
   GLOBAL_RATE_LIMIT: intFromEnv(1, 100_000).default(200),
   ROOMGATE_QUEUE_MS: intFromEnv(0, 60_000).default(1000),
   ROOMGATE_REPLICAS: intFromEnv(1, 1000).default(1),
-  ROOMGATE_LIMIT_MARGIN_MS: intFromEnv(0, 500).default(25),
+  ROOMGATE_LIMIT_MARGIN_MS: intFromEnv(0, 500).default(10),
   UPSTREAM_TIMEOUT_MS: intFromEnv(100, 120_000).default(5000),
   USERSIG_TTL_SECONDS: intFromEnv(600, 180 * 86400).default(7 * 86400),
   LOG_LEVEL: z
@@ -121,7 +121,7 @@ const EXAMPLES: Record<string, string> = {
   GLOBAL_RATE_LIMIT: '200',
   ROOMGATE_QUEUE_MS: '1000',
   ROOMGATE_REPLICAS: '1',
-  ROOMGATE_LIMIT_MARGIN_MS: '25',
+  ROOMGATE_LIMIT_MARGIN_MS: '10',
   UPSTREAM_TIMEOUT_MS: '5000',
   USERSIG_TTL_SECONDS: '604800',
   LOG_LEVEL: 'info',

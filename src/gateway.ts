@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
+import { createLimits } from './limits/create-limits.js';
 import { createLimiterGate } from './limits/gate.js';
-import { createMemoryLimiter } from './limits/memory-limiter.js';
+import { createMetrics } from './ops/metrics.js';
 import { createTencentClient } from './tencent/client.js';
 import type { COMMANDS } from './tencent/commands.js';
 import { signUserSig } from './tencent/usersig.js';
@@ -22,18 +23,38 @@ export async function createGateway(
   options: GatewayOptions = {},
 ): Promise<FastifyInstance> {
   const { sdkAppId, secretKey, adminId, baseUrl, userSigValiditySeconds } = config.tencent;
+  const metrics = createMetrics();
   const userSig = createUserSigCache({
     validitySeconds: userSigValiditySeconds,
     sign: (expireSeconds) => signUserSig({ sdkAppId, secretKey, identifier: adminId, expireSeconds }),
-    onRenew: (reason) => logger.info({ reason }, 'administrator UserSig generated'),
+    onRenew: (reason) => {
+      metrics.userSigRenewals.inc({ reason });
+      logger.info({ reason }, 'administrator UserSig generated');
+    },
   });
   // Sign once at start: a key that cannot sign fails here, not on the first caller's request.
   userSig.get();
 
-  const limiter = createMemoryLimiter({ marginMs: config.limits.marginMs });
-  const gate = createLimiterGate(limiter, {
-    create_room: { perSecond: config.limits.globalPerSecond, perRoomOncePerSecond: true },
-  } satisfies Record<keyof typeof COMMANDS, unknown>);
+  const limits = createLimits({
+    redisUrl: config.redisUrl,
+    replicas: config.limits.replicas,
+    marginMs: config.limits.marginMs,
+    logger,
+    onModeChange: (mode) => metrics.limiterShared.set(mode === 'shared' ? 1 : 0),
+  });
+  const gate = createLimiterGate(
+    limits.limiter,
+    {
+      create_room: { perSecond: config.limits.globalPerSecond, perRoomOncePerSecond: true },
+    } satisfies Record<keyof typeof COMMANDS, unknown>,
+    {
+      onAdmit: (command, waitedMs) => {
+        metrics.limiterAdmissions.inc({ command });
+        metrics.limiterWaitSeconds.observe({ command }, waitedMs / 1000);
+      },
+      onRefuse: (command, limit) => metrics.limiterRefusals.inc({ command, limit }),
+    },
+  );
 
   const tencent = createTencentClient({
     baseUrl,
@@ -49,17 +70,26 @@ export async function createGateway(
     gate,
     logger,
     dispatcher: options.dispatcher,
+    onAttempt: ({ command, durationMs, outcome }) => {
+      const labels = { command, outcome: String(outcome) };
+      metrics.upstreamCodes.inc(labels);
+      metrics.upstreamSeconds.observe(labels, durationMs / 1000);
+    },
   });
 
   const app = await buildApp({
     config,
     logger,
     tencent,
-    readiness: [{ name: 'config', check: () => ({ ok: true }) }],
+    metrics,
+    readiness: [
+      { name: 'config', check: () => ({ ok: true }) },
+      { name: 'limiter', check: limits.check },
+    ],
   });
   app.addHook('onClose', async () => {
     await tencent.close();
-    await limiter.close();
+    await limits.close();
   });
   return app;
 }

@@ -45,9 +45,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
     {
+      url,
+      sharedLimits: config.redisUrl !== undefined,
       upstream: config.tencent.baseUrl,
       region: config.tencent.region ?? 'custom',
       sdkAppId: config.tencent.sdkAppId,

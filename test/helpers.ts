@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
 import type { Config } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/http/logger.js';
@@ -48,7 +49,7 @@ export function testConfig(sandbox: RunningSandbox, overrides: Partial<Config> =
     port: 0,
     host: '127.0.0.1',
     redisUrl: undefined,
-    limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 25 },
+    limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 10 },
     upstreamTimeoutMs: 2000,
     logLevel: 'info',
     ...overrides,
@@ -87,21 +88,39 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
 
 export const BILLING = { authorization: 'Bearer billing-secret-0123456789' };
 
+/** undici's request API: much lighter than fetch, so load tests measure the gateway, not the client. */
 export async function postRoom(
-  gateway: RunningGateway,
+  gateway: { url: string },
   body: unknown,
   headers: Record<string, string> = BILLING,
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const res = await fetch(`${gateway.url}/rooms`, {
+  const res = await request(`${gateway.url}/rooms`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+  const text = await res.body.text();
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (typeof value === 'string') responseHeaders.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
+  }
+  return { status: res.statusCode, headers: responseHeaders, body: text ? JSON.parse(text) : {} };
 }
 
 /** A RoomId no other test uses. */
 export function roomId(prefix = 'room'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Counts arrivals in the busiest window of `windowMs` (a sliding window over the receiving end's own log). */
+export function busiestWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let busiest = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
+    busiest = Math.max(busiest, end - start + 1);
+  }
+  return busiest;
 }

@@ -19,6 +19,7 @@ import {
   testConfig,
 } from '../../test/helpers.js';
 import { buildApp } from '../app.js';
+import { createMetrics } from '../ops/metrics.js';
 import { PROBLEM_TYPES, type ProblemSlug } from '../problems/catalog.js';
 import type { Problem } from '../problems/problem.js';
 import type { Fault } from '../sandbox/faults.js';
@@ -318,6 +319,7 @@ describe('a gateway whose upstream client fails unexpectedly and whose readiness
         close: async () => {},
       },
       readiness: [{ name: 'limiter', check: () => ({ ok: false, reason: 'Redis unreachable' }) }],
+      metrics: createMetrics(),
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -35,6 +35,7 @@ export function createLimiterGate(
         throw new LimitRefusedError(admission.limit, admission.retryAfterMs, perSecond);
       }
       events.onAdmit?.(command, admission.waitedMs);
+      return () => admission.permit.release();
     },
   };
 }

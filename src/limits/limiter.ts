@@ -3,9 +3,9 @@ export type LimitName = 'global' | 'room';
 export interface AcquireRequest {
   /** The counter: one per Tencent command (each has its own per-second quota). */
   bucket: string;
-  /** Requests allowed in any window of `windowMs`. */
+  /** Sends allowed in any window of `windowMs`. */
   limit: number;
-  /** When set, the same key is admitted at most once per window (Tencent's once-per-second per RoomId). */
+  /** When set, the same key is sent at most once per window (Tencent's once-per-second per RoomId). */
   key?: string;
   /** How long the caller may wait for a slot; 0 means answer at once. */
   maxWaitMs: number;
@@ -14,10 +14,25 @@ export interface AcquireRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * Held while a request is on its way. Release it when its answer (or failure) is in: the send then keeps
+ * counting for one more window from that moment, because that is the latest it can have arrived upstream.
+ */
+export interface Permit {
+  release(): void;
+}
+
 export type Admission =
-  | { ok: true; waitedMs: number }
+  | { ok: true; waitedMs: number; permit: Permit }
   | { ok: false; limit: LimitName; retryAfterMs: number };
 
+/**
+ * Why holding permits bounds arrivals exactly, whatever the network does: a send occupies its permit from
+ * dispatch until one window after its answer came back. Take any window [x, x + W) at the receiver: every
+ * request arriving in it was dispatched before x + W and answered after x, so its permit is held at the
+ * instant just before x + W (W + margin ≥ W). At most `limit` permits are ever held at once, so at most
+ * `limit` requests arrive in any window, and the same goes for one key.
+ */
 export interface Limiter {
   acquire(req: AcquireRequest): Promise<Admission>;
   close(): Promise<void>;

@@ -1,365 +1,767 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AcquireRequest, Admission } from './limiter.js';
-import { createMemoryLimiter } from './memory-limiter.js';
+import type { AcquireRequest, Admission, Permit } from './limiter.js';
+import { createMemoryLimiter, type MemoryLimiter, type MemoryLimiterOptions } from './memory-limiter.js';
 
-/** A limiter on a clock that moves only when the test says so (1,000 ms window + 25 ms margin). */
-function fakeClockLimiter(windowMs = 1000, marginMs = 25) {
+/**
+ * Two kinds of clock. Decisions taken at once (maxWaitMs 0, refusals, record/recent) run on a fake clock that
+ * moves only when the test says so, and are checked exactly. Waits run on real timers, so those tests use
+ * small windows on the real clock and check lower bounds only: a grant may come late, never early. Node's
+ * timers themselves count whole milliseconds and may fire up to 1 ms before `performance.now()` says they
+ * should; bounds that rest on a bare timer (deadlines, a retry's wait for its key) allow for that.
+ */
+const TIMER_SLACK_MS = 1;
+
+function fakeClockLimiter(windowMs = 100, marginMs = 10, extra: Partial<MemoryLimiterOptions> = {}) {
   const clock = { t: 0 };
-  const limiter = createMemoryLimiter({ windowMs, marginMs, now: () => clock.t });
+  const limiter = createMemoryLimiter({ windowMs, marginMs, now: () => clock.t, ...extra });
   return { limiter, clock, span: windowMs + marginMs };
 }
 
 const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
   bucket: 'create_room',
-  limit: 3,
+  limit: 2,
   maxWaitMs: 0,
   waitForKey: false,
   ...overrides,
 });
 
-describe('memory limiter, global limit', () => {
-  it('admits `limit` requests at once without waiting', async () => {
-    const { limiter } = fakeClockLimiter();
-    for (let i = 0; i < 5; i++) {
-      expect(await limiter.acquire(req({ limit: 5 }))).toEqual({ ok: true, waitedMs: 0 });
-    }
-  });
+/** Acquires a permit that must be granted. */
+async function grant(limiter: MemoryLimiter, request: AcquireRequest): Promise<Permit> {
+  const admission = await limiter.acquire(request);
+  if (!admission.ok) throw new Error(`expected a permit, got ${JSON.stringify(admission)}`);
+  return admission.permit;
+}
 
-  it('refuses the next one when it may not wait, saying when the oldest slot leaves the window', async () => {
-    const { limiter, clock } = fakeClockLimiter();
+/** How an acquisition ends: admitted, refused, or rejected (with what). */
+const settle = (admission: Promise<Admission>) =>
+  admission.then(
+    (value) => ({ rejected: false as const, value }),
+    (error: unknown) => ({ rejected: true as const, error }),
+  );
+
+const granted = { ok: true, waitedMs: 0 } as const;
+
+/** Floating-point rounding in `started + waitedMs`. */
+const ROUNDING = 1e-9;
+
+/**
+ * A limiter on the real clock, read once per synchronous run: its decision to grant and the waitedMs it reports
+ * carry the same reading, so `started + waitedMs` is exactly when it granted. Readings never run ahead of real
+ * time, so lower bounds on them hold in real time too. `started()` is the reading that acquisitions made in the
+ * same synchronous run start from.
+ */
+function exactGrantTimes(opts: Omit<MemoryLimiterOptions, 'now'>) {
+  let reading: number | undefined;
+  const now = () => {
+    if (reading === undefined) {
+      reading = performance.now();
+      queueMicrotask(() => {
+        reading = undefined;
+      });
+    }
+    return reading;
+  };
+  return {
+    limiter: createMemoryLimiter({ ...opts, now }),
+    started: now,
+    grantedAt: (started: number, admission: Admission & { ok: true }) => started + admission.waitedMs,
+  };
+}
+
+describe('memory limiter, permits', () => {
+  it('grants up to `limit` permits at once without waiting', async () => {
+    const { limiter, span } = fakeClockLimiter();
+    const permits = new Set<Permit>();
     for (let i = 0; i < 3; i++) {
-      await limiter.acquire(req());
-      clock.t += 10;
+      const admission = await limiter.acquire(req({ limit: 3 }));
+      expect(admission).toMatchObject(granted);
+      if (admission.ok) permits.add(admission.permit);
     }
-    clock.t = 100;
-    expect(await limiter.acquire(req())).toEqual({ ok: false, limit: 'global', retryAfterMs: 1025 - 100 });
-  });
-
-  it('refuses when the slot is further away than maxWaitMs', async () => {
-    const { limiter } = fakeClockLimiter();
-    await limiter.acquire(req({ limit: 1 }));
-    expect(await limiter.acquire(req({ limit: 1, maxWaitMs: 1024 }))).toEqual({
+    expect(permits.size).toBe(3);
+    expect(await limiter.acquire(req({ limit: 3 }))).toEqual({
       ok: false,
       limit: 'global',
-      retryAfterMs: 1025,
+      retryAfterMs: span,
     });
   });
 
-  it('reserves nothing for a refused request', async () => {
-    const { limiter, clock } = fakeClockLimiter();
-    await limiter.acquire(req({ limit: 1 }));
-    for (let i = 0; i < 10; i++) {
-      clock.t += 50;
-      expect((await limiter.acquire(req({ limit: 1 }))).ok).toBe(false);
-    }
-    clock.t = 1025;
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({ ok: true, waitedMs: 0 });
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
+  it('refuses at once with a full span when every permit is still in flight', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    await grant(limiter, req());
+    clock.t = 40;
+    await grant(limiter, req());
+    clock.t = 70;
+    // An in-flight permit frees a span after its answer at the earliest, and the answer is not in yet.
+    expect(await limiter.acquire(req())).toEqual({ ok: false, limit: 'global', retryAfterMs: span });
+  });
+
+  it('refuses at once with the time until the oldest released permit has cooled down', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    const a = await grant(limiter, req());
+    const b = await grant(limiter, req());
+    clock.t = 20;
+    a.release(); // counts until 20 + span
+    clock.t = 50;
+    b.release(); // counts until 50 + span
+    clock.t = 60;
+    expect(await limiter.acquire(req())).toEqual({
       ok: false,
       limit: 'global',
-      retryAfterMs: 1025,
+      retryAfterMs: 20 + span - 60,
     });
+    clock.t = 20 + span - 1;
+    expect(await limiter.acquire(req())).toEqual({ ok: false, limit: 'global', retryAfterMs: 1 });
+    clock.t = 20 + span;
+    expect(await limiter.acquire(req())).toMatchObject(granted);
+    expect(await limiter.acquire(req())).toEqual({ ok: false, limit: 'global', retryAfterMs: 30 });
   });
 
-  it('counts a sliding window, not fixed one-second windows', async () => {
-    const { limiter, clock } = fakeClockLimiter(1000, 0);
-    const two = req({ limit: 2 });
-    await limiter.acquire(two); // t = 0
-    clock.t = 900;
-    await limiter.acquire(two);
-    clock.t = 1000;
-    expect((await limiter.acquire(two)).ok).toBe(true); // the one at 0 has left
-    clock.t = 1100;
-    // A fixed window [1000, 2000) would still have room; the span (100, 1100] already holds two.
-    expect(await limiter.acquire(two)).toEqual({ ok: false, limit: 'global', retryAfterMs: 800 });
+  it('keeps blocking with a permit that is never released, however long ago it was granted', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    await grant(limiter, req({ limit: 1 }));
+    for (const t of [span, 10 * span, 1_000_000]) {
+      clock.t = t;
+      expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
+        ok: false,
+        limit: 'global',
+        retryAfterMs: span,
+      });
+    }
   });
 
-  it('keeps buckets apart', async () => {
-    const { limiter } = fakeClockLimiter();
-    expect((await limiter.acquire(req({ bucket: 'create_room', limit: 1 }))).ok).toBe(true);
-    expect((await limiter.acquire(req({ bucket: 'destroy_room', limit: 1 }))).ok).toBe(true);
-    expect((await limiter.acquire(req({ bucket: 'create_room', limit: 1 }))).ok).toBe(false);
+  it('starts the cool-down at release, not at grant', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    const permit = await grant(limiter, req({ limit: 1 }));
+    clock.t = 500;
+    permit.release();
+    clock.t = 500 + span - 1;
+    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({ ok: false, limit: 'global', retryAfterMs: 1 });
+    clock.t = 500 + span;
+    expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject(granted);
   });
 
-  it('waits for the oldest slot to leave the window plus margin when it may', async () => {
-    const limiter = createMemoryLimiter({ windowMs: 150, marginMs: 20 });
-    const first = performance.now();
-    await limiter.acquire(req({ limit: 2 }));
-    await limiter.acquire(req({ limit: 2 }));
-    const admission = await limiter.acquire(req({ limit: 2, maxWaitMs: 1000 }));
-    const admittedAt = performance.now();
-    expect(admission.ok).toBe(true);
-    expect(admittedAt - first).toBeGreaterThanOrEqual(170 - 2);
-    expect(admission.ok && admission.waitedMs).toBeGreaterThanOrEqual(165);
-    expect(admission.ok && admission.waitedMs).toBeLessThan(600);
+  it('refuses at once, without queueing, when the estimated wait exceeds maxWaitMs', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 0);
+    const held = await grant(limiter, req({ limit: 1 }));
+    // In flight: a span at least.
+    expect(await limiter.acquire(req({ limit: 1, maxWaitMs: span - 1 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+    held.release(); // cools at `span`
+    clock.t = 10;
+    expect(await limiter.acquire(req({ limit: 1, maxWaitMs: span - 11 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span - 10,
+    });
+    // Nothing was queued by the refusals: the permit goes to the next request as soon as it has cooled.
+    clock.t = span;
+    expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject(granted);
   });
 
-  it('paces queued waiters one window apart, each no earlier than its reserved slot', async () => {
-    const limiter = createMemoryLimiter({ windowMs: 60, marginMs: 5 });
-    const one = req({ limit: 1, maxWaitMs: 2000 });
-    const start = performance.now();
-    const times = await Promise.all(
-      [0, 1, 2, 3].map(async () => {
-        const admission = await limiter.acquire(one);
-        expect(admission.ok).toBe(true);
-        return performance.now() - start;
-      }),
+  it('treats release as idempotent', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    const a = await grant(limiter, req({ key: 'k' }));
+    await grant(limiter, req()); // stays in flight
+    a.release();
+    a.release();
+    a.release();
+    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+    clock.t = span;
+    // One permit is still in flight, so exactly one more fits, and the key is free once, not twice over.
+    const b = await grant(limiter, req({ key: 'k' }));
+    expect(await limiter.acquire(req())).toEqual({ ok: false, limit: 'global', retryAfterMs: span });
+    expect(await limiter.acquire(req({ key: 'k' }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span,
+    });
+    b.release();
+    b.release();
+    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+  });
+
+  it('keeps buckets independent', async () => {
+    const { limiter, span } = fakeClockLimiter();
+    await grant(limiter, req({ bucket: 'create_room', limit: 1, key: 'r1' }));
+    // A queued waiter in one bucket does not hold up another.
+    const controller = new AbortController();
+    const waiting = settle(
+      limiter.acquire(req({ bucket: 'create_room', limit: 1, maxWaitMs: 5000, signal: controller.signal })),
     );
-    // Timers may fire late (which the margin absorbs) but never before the slot: k spans after the first.
-    for (const [k, at] of times.entries()) expect(at).toBeGreaterThanOrEqual(k * 65 - 1);
+    expect(await limiter.acquire(req({ bucket: 'destroy_room', limit: 1, key: 'r1' }))).toMatchObject(
+      granted,
+    );
+    expect(await limiter.acquire(req({ bucket: 'update_room', limit: 1 }))).toMatchObject(granted);
+    expect(await limiter.acquire(req({ bucket: 'destroy_room', limit: 1 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+    controller.abort();
+    expect((await waiting).rejected).toBe(true);
   });
 });
 
-describe('memory limiter, per key', () => {
-  it('refuses the same key within the window as a room refusal', async () => {
-    const { limiter, clock } = fakeClockLimiter();
-    await limiter.acquire(req({ key: 'r1' }));
-    clock.t = 300;
-    expect(await limiter.acquire(req({ key: 'r1', maxWaitMs: 5000 }))).toEqual({
-      ok: false,
-      limit: 'room',
-      retryAfterMs: 725,
-    });
-  });
-
-  it('does not spend a global slot on a room refusal', async () => {
-    const { limiter } = fakeClockLimiter();
-    expect((await limiter.acquire(req({ key: 'r1' }))).ok).toBe(true);
-    for (let i = 0; i < 5; i++)
-      expect(await limiter.acquire(req({ key: 'r1' }))).toMatchObject({ limit: 'room' });
-    // limit is 3: r1 used one, so exactly two more fit, and then the global limit is reached.
-    expect((await limiter.acquire(req({ key: 'r2' }))).ok).toBe(true);
-    expect((await limiter.acquire(req({ key: 'r3' }))).ok).toBe(true);
-    expect(await limiter.acquire(req({ key: 'r4' }))).toMatchObject({ ok: false, limit: 'global' });
-  });
-
-  it('admits the key again exactly one window plus margin later', async () => {
-    const { limiter, clock } = fakeClockLimiter();
-    await limiter.acquire(req({ key: 'r1' }));
-    clock.t = 1024;
-    expect(await limiter.acquire(req({ key: 'r1' }))).toEqual({ ok: false, limit: 'room', retryAfterMs: 1 });
-    clock.t = 1025;
-    expect(await limiter.acquire(req({ key: 'r1' }))).toEqual({ ok: true, waitedMs: 0 });
-  });
-
-  it('does not mark a key whose request was refused for the global limit', async () => {
-    const { limiter, clock } = fakeClockLimiter();
-    await limiter.acquire(req({ limit: 1, key: 'a' }));
-    clock.t = 500;
-    expect(await limiter.acquire(req({ limit: 1, key: 'b' }))).toMatchObject({ ok: false, limit: 'global' });
-    clock.t = 1025;
-    expect((await limiter.acquire(req({ limit: 1, key: 'b' }))).ok).toBe(true);
-  });
-
-  it('refuses at once when the key frees up later than maxWaitMs, even for a retry', async () => {
-    const { limiter, clock } = fakeClockLimiter();
-    await limiter.acquire(req({ key: 'r1' }));
-    clock.t = 25;
-    expect(await limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: 999 }))).toEqual({
-      ok: false,
-      limit: 'room',
-      retryAfterMs: 1000,
-    });
-  });
-
-  it('lets a retry wait out the key window and then admits it', async () => {
-    const limiter = createMemoryLimiter({ windowMs: 100, marginMs: 10 });
-    await limiter.acquire(req({ key: 'r1' }));
-    const first = performance.now();
-    const admission = await limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: 1000 }));
+describe('memory limiter, waiting', () => {
+  it('serves a waiter once the permit has cooled a span after its release', async () => {
+    const windowMs = 60;
+    const marginMs = 5;
+    const span = windowMs + marginMs;
+    const limiter = createMemoryLimiter({ windowMs, marginMs });
+    const held = await grant(limiter, req({ limit: 1 }));
+    const grantedAt = performance.now();
+    const waiting = limiter.acquire(req({ limit: 1, maxWaitMs: 1000 }));
+    const calledAt = performance.now();
+    await delay(40);
+    const releasedAt = performance.now();
+    held.release();
+    const admission = await waiting;
+    const servedAt = performance.now();
     expect(admission.ok).toBe(true);
-    expect(performance.now() - first).toBeGreaterThanOrEqual(110 - 2);
-    expect(admission.ok && admission.waitedMs).toBeGreaterThanOrEqual(105);
+    // From the release, not from the grant (which was at least 40 ms earlier).
+    expect(servedAt - releasedAt).toBeGreaterThanOrEqual(span);
+    expect(servedAt - grantedAt).toBeGreaterThanOrEqual(40 + span);
+    if (admission.ok) expect(admission.waitedMs).toBeGreaterThanOrEqual(releasedAt + span - calledAt);
   });
 
-  it('holds the key while a retry waits for it, refusing other requests for it', async () => {
-    const limiter = createMemoryLimiter({ windowMs: 100, marginMs: 10 });
-    await limiter.acquire(req({ key: 'r1' }));
-    const retry = limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: 1000 }));
-    expect(await limiter.acquire(req({ key: 'r1', waitForKey: false, maxWaitMs: 1000 }))).toMatchObject({
+  it('serves queued waiters in arrival order, each once a permit has cooled', async () => {
+    const windowMs = 80;
+    const limit = 2;
+    const { limiter, started, grantedAt } = exactGrantTimes({ windowMs, marginMs: 0 });
+    const held = [await grant(limiter, req({ limit })), await grant(limiter, req({ limit }))];
+    const order: number[] = [];
+    const servedAt: number[] = [];
+    const t0 = started();
+    const waiters = [0, 1, 2, 3, 4].map((i) =>
+      limiter.acquire(req({ limit, maxWaitMs: 2000 })).then((admission) => {
+        order.push(i);
+        if (!admission.ok) return false;
+        servedAt.push(grantedAt(t0, admission));
+        // Each answer comes in at once, so its permit starts cooling right away.
+        admission.permit.release();
+        return true;
+      }),
+    );
+    await Promise.resolve();
+    const releasedAt = performance.now();
+    for (const permit of held) permit.release();
+    expect(await Promise.all(waiters)).toEqual([true, true, true, true, true]);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(servedAt[0]).toBeGreaterThanOrEqual(releasedAt + windowMs);
+    // Waiter j takes the permit released by waiter j - limit, a span after that one was served at the earliest.
+    for (let j = limit; j < servedAt.length; j++) {
+      expect(servedAt[j]).toBeGreaterThanOrEqual((servedAt[j - limit] as number) + windowMs - ROUNDING);
+    }
+  });
+
+  it('paces a queue to one grant every span / limit, beyond a bounded catch-up burst', async () => {
+    // Permits cooling together could all go at once; queued grants keep to a schedule one `span / limit`
+    // apart instead, which may run at most CATCH_UP_GRANTS grants ahead (to make up for late timers).
+    const CATCH_UP_GRANTS = 8; // as in memory-limiter.ts
+    const windowMs = 160;
+    const limit = 16;
+    const interval = windowMs / limit;
+    const { limiter, started, grantedAt } = exactGrantTimes({ windowMs, marginMs: 0 });
+    const held: Permit[] = [];
+    for (let i = 0; i < limit; i++) held.push(await grant(limiter, req({ limit })));
+    const t0 = started();
+    const waiters = Array.from({ length: limit }, () =>
+      limiter.acquire(req({ limit, maxWaitMs: 2000 })).then((admission) => {
+        if (!admission.ok) throw new Error('refused');
+        return grantedAt(t0, admission);
+      }),
+    );
+    await Promise.resolve();
+    const releasedAt = performance.now();
+    for (const permit of held) permit.release();
+    const servedAt = await Promise.all(waiters);
+    const first = servedAt[0] as number;
+    expect(first).toBeGreaterThanOrEqual(releasedAt + windowMs);
+    for (const [j, at] of servedAt.entries()) {
+      if (j > 0) expect(at).toBeGreaterThanOrEqual(servedAt[j - 1] as number); // in arrival order
+      expect(at).toBeGreaterThanOrEqual(first + (j - CATCH_UP_GRANTS) * interval - ROUNDING);
+    }
+    // So the whole queue is not served at one instant, although all its permits cooled at once.
+    expect((servedAt.at(-1) as number) - first).toBeGreaterThanOrEqual(
+      (limit - 1 - CATCH_UP_GRANTS) * interval - ROUNDING,
+    );
+  });
+
+  it('refuses a waiter for the global limit when its maxWaitMs deadline passes, taking nothing', async () => {
+    const windowMs = 30;
+    const limiter = createMemoryLimiter({ windowMs, marginMs: 0 });
+    const held = await grant(limiter, req({ limit: 1 }));
+    const calledAt = performance.now();
+    // The estimate (a span, as the permit is in flight) fits in maxWaitMs, but the answer never comes.
+    const waiting = limiter.acquire(req({ limit: 1, key: 'k', maxWaitMs: 60 }));
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toMatchObject({ ok: false, limit: 'room' });
+    const admission = await waiting;
+    expect(performance.now() - calledAt).toBeGreaterThanOrEqual(60 - TIMER_SLACK_MS);
+    expect(admission).toMatchObject({ ok: false, limit: 'global' });
+    if (!admission.ok) expect(admission.retryAfterMs).toBeGreaterThanOrEqual(1);
+    // Its key is free again: what stops the next request for it is the global limit.
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: expect.closeTo(windowMs, 6),
+    });
+    held.release();
+    const releasedBy = performance.now();
+    await delay(windowMs);
+    while (performance.now() < releasedBy + windowMs) await delay(1);
+    // The refused waiter holds no permit: exactly one is free.
+    expect((await limiter.acquire(req({ limit: 1, key: 'k' }))).ok).toBe(true);
+    expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject({ ok: false, limit: 'global' });
+  });
+
+  it('refuses at once when the queue already holds maxQueue waiters', async () => {
+    const { limiter, span } = fakeClockLimiter(100, 0, { maxQueue: 2 });
+    await grant(limiter, req({ limit: 1 }));
+    const queue = (controller: AbortController) =>
+      settle(limiter.acquire(req({ limit: 1, maxWaitMs: 5000, signal: controller.signal })));
+    const [first, second] = [new AbortController(), new AbortController()];
+    const b = queue(first);
+    const c = queue(second);
+    // b and c are queued; the next ones arrive while the queue is full and are refused, not left pending.
+    expect(await limiter.acquire(req({ limit: 1, maxWaitMs: 5000 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+    expect(await limiter.acquire(req({ limit: 1, key: 'd', maxWaitMs: 5000 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+    // The refused one did not keep its key.
+    expect(await limiter.acquire(req({ limit: 1, key: 'd' }))).toMatchObject({ ok: false, limit: 'global' });
+    // A place freed by an abort can be taken again: the newcomer is queued (so an abort rejects it).
+    first.abort();
+    expect((await b).rejected).toBe(true);
+    const third = new AbortController();
+    const d = queue(third);
+    third.abort();
+    second.abort();
+    expect((await d).rejected).toBe(true);
+    expect((await c).rejected).toBe(true);
+  });
+});
+
+describe('memory limiter, abort', () => {
+  it('rejects an acquisition whose signal is already aborted, taking nothing', async () => {
+    const { limiter } = fakeClockLimiter();
+    const reason = new Error('client went away');
+    await expect(
+      limiter.acquire(req({ limit: 1, key: 'k', signal: AbortSignal.abort(reason) })),
+    ).rejects.toBe(reason);
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toMatchObject(granted);
+  });
+
+  it("rejects a waiter with the signal's reason and removes it, so that it never takes a permit", async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    const held = await grant(limiter, req({ limit: 1 }));
+    const controller = new AbortController();
+    const waiting = limiter.acquire(req({ limit: 1, key: 'k', maxWaitMs: 5000, signal: controller.signal }));
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toMatchObject({ ok: false, limit: 'room' });
+    const reason = new Error('client went away');
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    // Its key is free: only the global limit stands in the way.
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+    held.release();
+    clock.t = span;
+    // The cooled permit goes to the next request at once, not to the aborted waiter.
+    await grant(limiter, req({ limit: 1, key: 'k' }));
+    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+  });
+
+  it('passes the permit of an aborted waiter to the one queued behind it', async () => {
+    const windowMs = 40;
+    const limiter = createMemoryLimiter({ windowMs, marginMs: 0 });
+    const held = await grant(limiter, req({ limit: 1 }));
+    const controller = new AbortController();
+    const first = settle(limiter.acquire(req({ limit: 1, maxWaitMs: 1000, signal: controller.signal })));
+    const second = limiter.acquire(req({ limit: 1, maxWaitMs: 1000 }));
+    controller.abort();
+    expect((await first).rejected).toBe(true);
+    const releasedAt = performance.now();
+    held.release();
+    expect((await second).ok).toBe(true);
+    expect(performance.now() - releasedAt).toBeGreaterThanOrEqual(windowMs);
+    expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject({ ok: false, limit: 'global' });
+  });
+
+  it('rejects a retry aborted while it waits for its key, and lets go of the key', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    const sent = await grant(limiter, req({ key: 'k' }));
+    sent.release(); // the key frees at `span`
+    const controller = new AbortController();
+    const retry = settle(
+      limiter.acquire(req({ key: 'k', waitForKey: true, maxWaitMs: 5000, signal: controller.signal })),
+    );
+    // Held by the waiting retry: busy for as long as that takes.
+    expect(await limiter.acquire(req({ key: 'k' }))).toEqual({
       ok: false,
       limit: 'room',
+      retryAfterMs: span,
+    });
+    const reason = new Error('client went away');
+    controller.abort(reason);
+    const outcome = await retry;
+    expect(outcome.rejected).toBe(true);
+    if (outcome.rejected) {
+      const error = outcome.error as { cause?: unknown };
+      // The signal's reason, or an AbortError caused by it.
+      expect(error === reason || error.cause === reason).toBe(true);
+    }
+    clock.t = 30;
+    expect(await limiter.acquire(req({ key: 'k' }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span - 30,
+    });
+    clock.t = span;
+    expect(await limiter.acquire(req({ key: 'k' }))).toMatchObject(granted);
+  });
+});
+
+describe('memory limiter, keys', () => {
+  it('refuses a first attempt for a key in flight with room and a full span', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    await grant(limiter, req({ key: 'r1' }));
+    clock.t = 10 * span;
+    expect(await limiter.acquire(req({ key: 'r1', maxWaitMs: 100 * span }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span,
+    });
+  });
+
+  it('keeps a key busy for a span after its release, then frees it', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    const permit = await grant(limiter, req({ key: 'r1', limit: 10 }));
+    clock.t = 300;
+    permit.release();
+    clock.t = 350;
+    expect(await limiter.acquire(req({ key: 'r1', limit: 10 }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: 300 + span - 350,
+    });
+    clock.t = 300 + span - 1;
+    expect(await limiter.acquire(req({ key: 'r1', limit: 10 }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: 1,
+    });
+    clock.t = 300 + span;
+    expect(await limiter.acquire(req({ key: 'r1', limit: 10 }))).toMatchObject(granted);
+  });
+
+  it('consumes no global permit with a room refusal', async () => {
+    const { limiter, span } = fakeClockLimiter();
+    await grant(limiter, req({ limit: 3, key: 'r1' }));
+    for (let i = 0; i < 5; i++) {
+      expect(await limiter.acquire(req({ limit: 3, key: 'r1' }))).toMatchObject({ ok: false, limit: 'room' });
+    }
+    // r1 took one permit of three, so exactly two more fit.
+    await grant(limiter, req({ limit: 3, key: 'r2' }));
+    await grant(limiter, req({ limit: 3, key: 'r3' }));
+    expect(await limiter.acquire(req({ limit: 3, key: 'r4' }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: span,
+    });
+  });
+
+  it('keeps keys within a bucket independent', async () => {
+    const { limiter } = fakeClockLimiter();
+    await grant(limiter, req({ key: 'r1' }));
+    expect(await limiter.acquire(req({ key: 'r2' }))).toMatchObject(granted);
+  });
+
+  it('refuses a retry with room when its key frees later than maxWaitMs, or is still in flight', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    const permit = await grant(limiter, req({ key: 'r1' }));
+    expect(await limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: 100 * span }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span,
+    });
+    permit.release();
+    clock.t = 10;
+    expect(await limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: span - 11 }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span - 10,
+    });
+  });
+
+  it('lets a retry wait for its key, holding it meanwhile, and then grants it', async () => {
+    const windowMs = 60;
+    const marginMs = 5;
+    const span = windowMs + marginMs;
+    const limiter = createMemoryLimiter({ windowMs, marginMs });
+    const sent = await grant(limiter, req({ key: 'r1' }));
+    const releasedAt = performance.now();
+    sent.release();
+    const retry = limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: 1000 }));
+    const calledAt = performance.now();
+    // Nobody else gets the key while the retry waits for it, not even another retry.
+    expect(await limiter.acquire(req({ key: 'r1' }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span,
     });
     expect(await limiter.acquire(req({ key: 'r1', waitForKey: true, maxWaitMs: 1000 }))).toMatchObject({
       ok: false,
       limit: 'room',
     });
-    expect((await retry).ok).toBe(true);
-    // The retry was just sent, so the key is busy for another window.
-    expect(await limiter.acquire(req({ key: 'r1' }))).toMatchObject({ ok: false, limit: 'room' });
+    // Other keys are not held up.
+    expect(await limiter.acquire(req({ key: 'r2' }))).toMatchObject({ ok: true });
+    const admission = await retry;
+    expect(admission.ok).toBe(true);
+    expect(performance.now() - releasedAt).toBeGreaterThanOrEqual(span - TIMER_SLACK_MS);
+    if (admission.ok) {
+      expect(admission.waitedMs).toBeGreaterThanOrEqual(releasedAt + span - calledAt - TIMER_SLACK_MS);
+    }
+    // Sent again: the key is in flight.
+    expect(await limiter.acquire(req({ key: 'r1' }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span,
+    });
   });
 
-  it('admits a retry whose key wait used its whole budget when a global slot is free', async () => {
-    const { limiter, clock } = fakeClockLimiter(100, 0);
-    await limiter.acquire(req({ key: 'k', limit: 10 }));
-    // The key frees at 100; the fake clock jumps past it during the wait, as a late timer would.
-    const retry = limiter.acquire(req({ key: 'k', limit: 10, waitForKey: true, maxWaitMs: 100 }));
-    clock.t = 101;
-    expect(await retry).toMatchObject({ ok: true });
-  });
-
-  it('does not invite an early retry while the key is held by a waiting retry', async () => {
-    const { limiter, span } = fakeClockLimiter();
-    await limiter.acquire(req({ key: 'k' }));
-    const retry = limiter.acquire(req({ key: 'k', waitForKey: true, maxWaitMs: 5000 }));
-    const refused = await limiter.acquire(req({ key: 'k' }));
-    expect(refused).toEqual({ ok: false, limit: 'room', retryAfterMs: 2 * span });
-    void retry.catch(() => undefined);
-  });
-
-  it('tells a request for a key whose send is queued in the future to wait until a window after it', async () => {
-    const { limiter, clock, span } = fakeClockLimiter();
-    await limiter.acquire(req({ limit: 1 }));
-    clock.t = 10;
-    const queued = limiter.acquire(req({ limit: 1, key: 'k', maxWaitMs: 5000 }));
+  it("refuses a duplicate first attempt with room while the key's request is only queued", async () => {
+    const windowMs = 50;
+    const limiter = createMemoryLimiter({ windowMs, marginMs: 0 });
+    const held = await grant(limiter, req({ limit: 1 }));
+    const queued = limiter.acquire(req({ limit: 1, key: 'k', maxWaitMs: 1000 }));
     expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toEqual({
       ok: false,
       limit: 'room',
-      retryAfterMs: span + span - 10,
+      retryAfterMs: windowMs,
     });
-    void queued.catch(() => undefined);
-  });
-
-  it('keeps keys apart', async () => {
-    const { limiter } = fakeClockLimiter();
-    expect((await limiter.acquire(req({ key: 'r1' }))).ok).toBe(true);
-    expect((await limiter.acquire(req({ key: 'r2' }))).ok).toBe(true);
-    expect((await limiter.acquire(req({ key: 'r1', bucket: 'destroy_room' }))).ok).toBe(true);
+    expect(
+      await limiter.acquire(req({ limit: 1, key: 'k', waitForKey: true, maxWaitMs: 1000 })),
+    ).toMatchObject({
+      ok: false,
+      limit: 'room',
+    });
+    held.release();
+    expect((await queued).ok).toBe(true);
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toMatchObject({ ok: false, limit: 'room' });
   });
 });
 
-describe('memory limiter, abort', () => {
-  it('rejects an already aborted acquisition without reserving anything', async () => {
-    const { limiter } = fakeClockLimiter();
-    await expect(limiter.acquire(req({ limit: 1, signal: AbortSignal.abort() }))).rejects.toThrow();
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({ ok: true, waitedMs: 0 });
+describe('memory limiter, record and recent', () => {
+  it('counts a recorded send as cooling, for the bucket and its key, for a span from now', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    clock.t = 1000;
+    limiter.record('create_room', 2, 'k');
+    clock.t = 1030;
+    expect(await limiter.acquire(req({ key: 'k' }))).toEqual({
+      ok: false,
+      limit: 'room',
+      retryAfterMs: span - 30,
+    });
+    await grant(limiter, req());
+    expect(await limiter.acquire(req())).toEqual({ ok: false, limit: 'global', retryAfterMs: span - 30 });
+    clock.t = 1000 + span;
+    expect(await limiter.acquire(req({ key: 'k' }))).toMatchObject(granted);
   });
 
-  it('rejects an aborted wait and gives its slot back when it was the newest reservation', async () => {
-    const { limiter } = fakeClockLimiter(200, 0);
-    await limiter.acquire(req({ limit: 1 })); // slot 0
-    const controller = new AbortController();
-    const waiting = limiter.acquire(req({ limit: 1, maxWaitMs: 1000, signal: controller.signal })); // slot 200
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
-      ok: false,
-      limit: 'global',
-      retryAfterMs: 400,
-    });
-    controller.abort();
-    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
-    // Slot 200 is free again: the next request would get it, not 400.
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
-      ok: false,
-      limit: 'global',
-      retryAfterMs: 200,
-    });
-  });
-
-  it('keeps the slot of an aborted wait that others already queued behind', async () => {
-    const { limiter } = fakeClockLimiter(200, 0);
-    await limiter.acquire(req({ limit: 1 })); // slot 0
-    const b = new AbortController();
-    const c = new AbortController();
-    const waitingB = limiter.acquire(req({ limit: 1, maxWaitMs: 1000, signal: b.signal })); // slot 200
-    const waitingC = limiter.acquire(req({ limit: 1, maxWaitMs: 1000, signal: c.signal })); // slot 400
-    b.abort();
-    await expect(waitingB).rejects.toMatchObject({ name: 'AbortError' });
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
-      ok: false,
-      limit: 'global',
-      retryAfterMs: 600,
-    });
-    c.abort();
-    await expect(waitingC).rejects.toMatchObject({ name: 'AbortError' });
-    expect(await limiter.acquire(req({ limit: 1 }))).toEqual({
-      ok: false,
-      limit: 'global',
-      retryAfterMs: 400,
-    });
-  });
-
-  it('frees the key of an aborted wait', async () => {
-    const { limiter } = fakeClockLimiter(200, 0);
-    await limiter.acquire(req({ limit: 1, key: 'a' }));
-    const controller = new AbortController();
-    const waiting = limiter.acquire(req({ limit: 1, key: 'k', maxWaitMs: 1000, signal: controller.signal }));
-    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toMatchObject({ ok: false, limit: 'room' });
-    controller.abort();
-    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
-    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toEqual({
-      ok: false,
-      limit: 'global',
-      retryAfterMs: 200,
-    });
-  });
-
-  it('restores the key of a retry aborted while it waited for that key', async () => {
-    const { limiter, clock } = fakeClockLimiter(200, 0);
-    await limiter.acquire(req({ key: 'k' })); // key sent at 0
-    const controller = new AbortController();
-    const retry = limiter.acquire(
-      req({ key: 'k', waitForKey: true, maxWaitMs: 1000, signal: controller.signal }),
-    );
-    controller.abort();
-    await expect(retry).rejects.toMatchObject({ name: 'AbortError' });
+  it('reports released and recorded sends still counting, with how long ago they were answered', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    expect(limiter.recent()).toEqual({ sends: new Map(), keys: new Map() });
+    const a = await grant(limiter, req({ limit: 5, key: 'a' }));
+    await grant(limiter, req({ limit: 5, key: 'in-flight' }));
+    clock.t = 20;
+    a.release();
     clock.t = 50;
-    // Busy until 200 because of the send at 0, not held for a retry that left.
-    expect(await limiter.acquire(req({ key: 'k' }))).toEqual({ ok: false, limit: 'room', retryAfterMs: 150 });
-    clock.t = 200;
-    expect((await limiter.acquire(req({ key: 'k' }))).ok).toBe(true);
+    limiter.record('create_room', 5, 'b');
+    limiter.record('destroy_room', 1);
+    clock.t = 60;
+    // In-flight sends are not reported: they are still held here.
+    expect(limiter.recent()).toEqual({
+      sends: new Map([
+        ['create_room', [40, 10]],
+        ['destroy_room', [10]],
+      ]),
+      keys: new Map([
+        [
+          'create_room',
+          new Map([
+            ['a', 40],
+            ['b', 10],
+          ]),
+        ],
+        ['destroy_room', new Map()],
+      ]),
+    });
+    clock.t = 20 + span;
+    expect(limiter.recent().sends.get('create_room')).toEqual([span - 30]);
+    expect(limiter.recent().keys.get('create_room')).toEqual(new Map([['b', span - 30]]));
+    clock.t = 50 + span;
+    expect(limiter.recent()).toEqual({
+      sends: new Map([
+        ['create_room', []],
+        ['destroy_room', []],
+      ]),
+      keys: new Map([
+        ['create_room', new Map()],
+        ['destroy_room', new Map()],
+      ]),
+    });
   });
 });
 
 describe('memory limiter, properties', () => {
-  const arrival = fc.record({
-    dt: fc.integer({ min: 0, max: 400 }),
-    key: fc.option(fc.constantFrom('a', 'b', 'c', 'd'), { nil: undefined }),
-    waitForKey: fc.boolean(),
-  });
+  type Op =
+    | { kind: 'tick'; dt: number }
+    | { kind: 'acquire'; key: string | undefined; waitForKey: boolean; arrive: number }
+    | { kind: 'release'; pick: number };
 
-  it('never admits more than `limit` in any span, nor a key twice in one, and refuses only with a reason', async () => {
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constant('tick' as const), dt: fc.integer({ min: 0, max: 250 }) }),
+    fc.record({
+      kind: fc.constant('acquire' as const),
+      key: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: undefined }),
+      waitForKey: fc.boolean(),
+      // Where between grant and release the request reaches the receiver: 0 is the grant, 1 the release.
+      arrive: fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+    }),
+    // Any permit granted so far, released or not: releasing twice must change nothing.
+    fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+  );
+
+  interface Sent {
+    key: string | undefined;
+    grantedAt: number;
+    releasedAt: number | undefined;
+    arrive: number;
+    permit: Permit;
+  }
+
+  /** At most `limit` arrivals in any window [x, x + windowMs), and no key twice in one. */
+  function expectReceivingEndBound(
+    arrivals: { at: number; key: string | undefined }[],
+    windowMs: number,
+    limit: number,
+  ) {
+    const sorted = [...arrivals].sort((x, y) => x.at - y.at);
+    for (const [i, first] of sorted.entries()) {
+      const inWindow = sorted.slice(i).filter((a) => a.at < first.at + windowMs);
+      expect(inWindow.length).toBeLessThanOrEqual(limit);
+      if (first.key !== undefined) expect(inWindow.filter((a) => a.key === first.key)).toHaveLength(1);
+    }
+  }
+
+  it('holds at most `limit` permits and bounds arrivals per window, whenever requests arrive', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 100, max: 1000 }),
-        fc.integer({ min: 0, max: 50 }),
-        fc.array(arrival, { maxLength: 80 }),
-        async (limit, windowMs, marginMs, arrivals) => {
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 20, max: 200 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(op, { maxLength: 60 }),
+        async (limit, windowMs, marginMs, ops) => {
           const span = windowMs + marginMs;
           const clock = { t: 0 };
           const limiter = createMemoryLimiter({ windowMs, marginMs, now: () => clock.t });
-          const admitted: { t: number; key: string | undefined }[] = [];
-          for (const { dt, key, waitForKey } of arrivals) {
-            clock.t += dt;
-            const result: Admission = await limiter.acquire({
-              bucket: 'b',
-              limit,
-              key,
-              maxWaitMs: 0,
-              waitForKey,
-            });
+          const sent: Sent[] = [];
+          const held = () => sent.filter((s) => s.releasedAt === undefined || s.releasedAt + span > clock.t);
 
-            // A reference model of the same rules, judged from the admissions so far.
-            const lastOfKey = key === undefined ? undefined : admitted.findLast((a) => a.key === key);
-            const limitBack = admitted.length >= limit ? admitted[admitted.length - limit] : undefined;
-            let expected: Admission;
-            if (lastOfKey && lastOfKey.t + span > clock.t) {
-              expected = { ok: false, limit: 'room', retryAfterMs: lastOfKey.t + span - clock.t };
-            } else if (limitBack && limitBack.t + span > clock.t) {
-              expected = { ok: false, limit: 'global', retryAfterMs: limitBack.t + span - clock.t };
+          for (const step of ops) {
+            if (step.kind === 'tick') {
+              clock.t += step.dt;
+            } else if (step.kind === 'release') {
+              const s = sent[step.pick % Math.max(sent.length, 1)];
+              if (s) {
+                s.permit.release();
+                s.releasedAt ??= clock.t;
+              }
             } else {
-              expected = { ok: true, waitedMs: 0 };
+              const { key, waitForKey, arrive } = step;
+              const admission = await limiter.acquire({ bucket: 'b', limit, key, maxWaitMs: 0, waitForKey });
+
+              // The model's answer: the key first, then the permits; nothing ever waits with maxWaitMs 0.
+              const last = key === undefined ? undefined : sent.findLast((s) => s.key === key);
+              const keyFreeAt =
+                last === undefined
+                  ? Number.NEGATIVE_INFINITY
+                  : last.releasedAt === undefined
+                    ? Number.POSITIVE_INFINITY
+                    : last.releasedAt + span;
+              const holding = held();
+              let expected: Admission | typeof granted;
+              if (keyFreeAt > clock.t) {
+                expected = {
+                  ok: false,
+                  limit: 'room',
+                  retryAfterMs: Number.isFinite(keyFreeAt) ? keyFreeAt - clock.t : span,
+                };
+              } else if (holding.length >= limit) {
+                const cooling = holding.flatMap((s) =>
+                  s.releasedAt === undefined ? [] : [s.releasedAt + span],
+                );
+                const retryAfterMs = cooling.length > 0 ? Math.min(...cooling) - clock.t : span;
+                expected = { ok: false, limit: 'global', retryAfterMs };
+              } else {
+                expected = granted;
+              }
+              if (expected.ok) expect(admission).toMatchObject(expected);
+              else expect(admission).toEqual(expected);
+              if (admission.ok) {
+                sent.push({
+                  key,
+                  grantedAt: clock.t,
+                  releasedAt: undefined,
+                  arrive,
+                  permit: admission.permit,
+                });
+              }
             }
-            expect(result).toEqual(expected);
-            if (result.ok) admitted.push({ t: clock.t, key });
+
+            // (a) Never more than `limit` permits held, in flight or cooling.
+            expect(held().length).toBeLessThanOrEqual(limit);
+            // The limiter's own account of what is cooling agrees.
+            const cooling = sent
+              .filter((s) => s.releasedAt !== undefined && s.releasedAt + span > clock.t)
+              .map((s) => clock.t - (s.releasedAt as number))
+              .sort((x, y) => y - x); // in release order: the longest ago first
+            expect(limiter.recent().sends.get('b') ?? []).toEqual(cooling);
           }
 
-          for (const [i, a] of admitted.entries()) {
-            const inSpan = admitted.slice(i).filter((b) => b.t - a.t < span);
-            expect(inSpan.length).toBeLessThanOrEqual(limit);
-            if (a.key !== undefined) expect(inSpan.filter((b) => b.key === a.key)).toHaveLength(1);
+          // (b) The receiving end: each request arrives somewhere between its grant and its release (one
+          // never released may arrive at any time until the end). Both extremes, and a mix of arrival times.
+          const end = clock.t;
+          const releasedAt = (s: Sent) => s.releasedAt ?? end;
+          for (const at of [
+            (s: Sent) => s.grantedAt,
+            (s: Sent) => releasedAt(s),
+            (s: Sent) => s.grantedAt + s.arrive * (releasedAt(s) - s.grantedAt),
+          ]) {
+            expectReceivingEndBound(
+              sent.map((s) => ({ at: at(s), key: s.key })),
+              windowMs,
+              limit,
+            );
           }
+          await limiter.close();
         },
       ),
       { numRuns: 300 },

@@ -1,126 +1,309 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AcquireRequest, Admission, Limiter } from './limiter.js';
+import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
 
 export interface MemoryLimiterOptions {
   /** Tencent's window: 1,000 ms. */
   windowMs?: number;
-  /** Added to the window so that dispatch jitter never lets two sends land closer than the window upstream. */
+  /** Added to the window against clock granularity and timer lag. */
   marginMs: number;
   /** Monotonic milliseconds. */
   now?: () => number;
+  /** Waiters a bucket may hold before refusing outright (memory stays bounded under any overload). */
+  maxQueue?: number;
 }
 
-/** Marks a key whose retry is waiting for it, so no other request for that key slips in meanwhile. */
-const PENDING = Number.POSITIVE_INFINITY;
+export interface RecentSends {
+  /** How long ago each send still counting in the window was answered, per bucket. */
+  sends: Map<string, number[]>;
+  /** Keys still counting in the window, with how long ago they were answered, per bucket. */
+  keys: Map<string, Map<string, number>>;
+}
+
+export interface MemoryLimiter extends Limiter {
+  /** Notes a send admitted elsewhere (by the shared limiter) and answered just now. */
+  record(bucket: string, limit: number, key?: string): void;
+  /** What still counts in the window, to hand over to the shared limiter when it returns. */
+  recent(): RecentSends;
+}
+
+interface KeyState {
+  /** Sends of this key under way, queued, or a retry waiting for it: the key is busy while above 0. */
+  holds: number;
+  /** When the key's last answered send stops counting. */
+  freeAt: number;
+}
+
+interface Waiter {
+  key: string | undefined;
+  grant: (permit: Permit) => void;
+  cancel: () => void;
+}
 
 interface Bucket {
-  /** The send times of the last `limit` admissions, oldest at `head`: a sliding log, not fixed windows. */
-  ring: Float64Array;
+  limit: number;
+  /** Sends dispatched and not yet answered. */
+  inFlight: number;
+  /** When each answered send stops counting, ascending (answers come in time order); `head` is the oldest. */
+  cooling: number[];
   head: number;
-  /** Reservations made so far; lets an abandoned wait give its slot back only if it is still the newest. */
-  seq: number;
-  /** Key → its latest send time, in (almost) time order so expired entries are swept from the front. */
-  keys: Map<string, number>;
+  queue: Waiter[];
+  /** Earliest time the next queued request may be granted: queued sends go out `span / limit` apart. */
+  nextGrant: number;
+  timer: NodeJS.Timeout | undefined;
+  keys: Map<string, KeyState>;
 }
 
+/** How many queued grants may go out back to back to make up for a late timer. */
+const CATCH_UP_GRANTS = 8;
+
 /**
- * An exact in-process limiter. Every admission reserves a send time: the later of now and the moment the
- * admission `limit` places back leaves the window. Reserved times never decrease, so any span of
- * `windowMs + marginMs` holds at most `limit` of them: the bound holds for every window, not just aligned
- * ones, and a caller paced into the future simply sleeps until its time. Memory is bounded by the keys seen
- * in the last window and by the waiters, which `maxWaitMs` caps at about `limit × maxWaitMs / windowMs`.
+ * An exact in-process limiter (see limiter.ts for why permits bound arrivals). Requests over the limit wait in
+ * FIFO order for a permit to cool down, up to `maxWaitMs`, and are served as soon as one does: pacing instead
+ * of rejection. Keys are refused at once while busy, except for retries, which wait for them.
  */
-export function createMemoryLimiter(opts: MemoryLimiterOptions): Limiter {
+export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   const span = (opts.windowMs ?? 1000) + opts.marginMs;
   const now = opts.now ?? (() => performance.now());
+  const maxQueue = opts.maxQueue ?? 10_000;
   const buckets = new Map<string, Bucket>();
 
   function bucketFor(name: string, limit: number): Bucket {
     let b = buckets.get(name);
-    if (!b || b.ring.length !== limit) {
-      b = { ring: new Float64Array(limit).fill(Number.NEGATIVE_INFINITY), head: 0, seq: 0, keys: new Map() };
+    if (!b) {
+      b = {
+        limit,
+        inFlight: 0,
+        cooling: [],
+        head: 0,
+        queue: [],
+        nextGrant: Number.NEGATIVE_INFINITY,
+        timer: undefined,
+        keys: new Map(),
+      };
       buckets.set(name, b);
     }
+    b.limit = limit;
     return b;
   }
 
-  function sweep(b: Bucket, t: number): void {
-    for (const [key, at] of b.keys) {
-      if (at + span > t) break;
+  function occupied(b: Bucket, t: number): number {
+    while (b.head < b.cooling.length && (b.cooling[b.head] as number) <= t) b.head++;
+    if (b.head > 1024 && b.head * 2 > b.cooling.length) {
+      b.cooling = b.cooling.slice(b.head);
+      b.head = 0;
+    }
+    return b.inFlight + b.cooling.length - b.head;
+  }
+
+  /** Keys are kept in the order their freeAt was last set, so expired ones are dropped from the front. */
+  function sweepKeys(b: Bucket, t: number): void {
+    for (const [key, state] of b.keys) {
+      if (state.holds > 0 || state.freeAt > t) break;
       b.keys.delete(key);
     }
   }
 
-  function setKey(b: Bucket, key: string, at: number): void {
-    b.keys.delete(key);
-    b.keys.set(key, at);
+  function keyState(b: Bucket, key: string): KeyState {
+    let state = b.keys.get(key);
+    if (!state) {
+      state = { holds: 0, freeAt: Number.NEGATIVE_INFINITY };
+      b.keys.set(key, state);
+    }
+    return state;
   }
 
-  async function acquireGlobal(
-    b: Bucket,
-    maxWaitMs: number,
-    signal: AbortSignal | undefined,
-    key: string | undefined,
-    started: number,
-  ): Promise<Admission> {
-    const t = now();
-    const slot = Math.max(t, (b.ring[b.head] as number) + span);
-    if (slot - t > maxWaitMs) return { ok: false, limit: 'global', retryAfterMs: slot - t };
-    const index = b.head;
-    const previous = b.ring[index] as number;
-    b.ring[index] = slot;
-    b.head = (index + 1) % b.ring.length;
-    const mySeq = ++b.seq;
-    if (key !== undefined) setKey(b, key, slot);
-    if (slot > t) {
-      try {
-        await sleep(Math.ceil(slot - t), undefined, { signal });
-      } catch (err) {
-        // The caller left: give the slot back when nobody reserved after it, so nothing is wasted.
-        if (b.seq === mySeq) {
-          b.ring[index] = previous;
-          b.head = index;
-          b.seq--;
-          if (key !== undefined) b.keys.delete(key);
+  function unhold(b: Bucket, key: string | undefined): void {
+    if (key === undefined) return;
+    const state = b.keys.get(key);
+    if (state) state.holds--;
+  }
+
+  function permitFor(b: Bucket, key: string | undefined): Permit {
+    b.inFlight++;
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        const freeAt = now() + span;
+        b.inFlight--;
+        b.cooling.push(freeAt);
+        if (key !== undefined) {
+          const state = keyState(b, key);
+          state.holds--;
+          state.freeAt = Math.max(state.freeAt, freeAt);
+          // Re-insert so that the map stays in freeAt order for sweepKeys.
+          b.keys.delete(key);
+          b.keys.set(key, state);
         }
-        throw err;
-      }
+        pump(b);
+      },
+    };
+  }
+
+  /**
+   * Hands cooled-down permits to waiters in arrival order, paced at one every `span / limit` on average, and
+   * wakes up again when the next may go. Pacing matters: permits released together cool down together, and a
+   * queue granted in bursts would send in bursts, whose answers take longer, which slows every later cycle.
+   * A late timer is made up for by a few grants in a row (CATCH_UP_GRANTS), so lag does not cut the rate.
+   */
+  function pump(b: Bucket): void {
+    const t = now();
+    const interval = span / b.limit;
+    while (b.queue.length > 0 && occupied(b, t) < b.limit && t >= b.nextGrant) {
+      const waiter = b.queue.shift() as Waiter;
+      // Scheduled from the previous grant, not from now, so timer lag does not slow the pace down; after a
+      // pause it restarts from now, with a few grants of catch-up at most (a small burst, never a large one).
+      b.nextGrant = Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + interval;
+      waiter.grant(permitFor(b, waiter.key));
     }
-    return { ok: true, waitedMs: now() - started };
+    if (b.timer) clearTimeout(b.timer);
+    b.timer = undefined;
+    if (b.queue.length === 0) return;
+    let wakeAt = b.nextGrant;
+    if (occupied(b, t) >= b.limit) {
+      // Nothing cools before an answer comes in (release pumps then) unless an answered send is cooling.
+      if (b.head >= b.cooling.length) return;
+      wakeAt = Math.max(wakeAt, b.cooling[b.head] as number);
+    }
+    b.timer = setTimeout(() => pump(b), Math.max(0, Math.ceil(wakeAt - t)));
+  }
+
+  /** When the waiter at queue position `position` should be granted, as far as known now. */
+  function estimateFree(b: Bucket, position: number, t: number): number {
+    // The pace: the waiters ahead go out `span / limit` apart (less a catch-up burst) from the next grant.
+    const interval = span / b.limit;
+    const paced = Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + position * interval;
+    const free = b.limit - occupied(b, t);
+    if (position < free) return Math.max(t, paced);
+    const index = b.head + position - free;
+    // Beyond the answered sends, permits are still in flight: they free a window after their answer at best.
+    const cooled = index < b.cooling.length ? (b.cooling[index] as number) : t + span;
+    return Math.max(cooled, paced);
+  }
+
+  async function acquireGlobal(b: Bucket, req: AcquireRequest, started: number, maxWaitMs: number) {
+    const t = now();
+    const key = req.key;
+    if (b.queue.length === 0 && occupied(b, t) < b.limit && t >= b.nextGrant) {
+      if (key !== undefined) keyState(b, key).holds++;
+      return { ok: true as const, waitedMs: t - started, permit: permitFor(b, key) };
+    }
+    const freeAt = estimateFree(b, b.queue.length, t);
+    if (freeAt - t > maxWaitMs || b.queue.length >= maxQueue) {
+      return { ok: false as const, limit: 'global' as const, retryAfterMs: Math.max(freeAt - t, 1) };
+    }
+    // Queued: the key is held from now, so a duplicate arriving meanwhile is refused, not queued too.
+    if (key !== undefined) keyState(b, key).holds++;
+    return new Promise<Admission>((resolve, reject) => {
+      const waiter: Waiter = {
+        key,
+        grant: (permit) => {
+          done();
+          resolve({ ok: true, waitedMs: now() - started, permit });
+        },
+        cancel: () => undefined,
+      };
+      const leave = () => {
+        const index = b.queue.indexOf(waiter);
+        if (index >= 0) b.queue.splice(index, 1);
+        unhold(b, key);
+      };
+      waiter.cancel = () => {
+        leave();
+        done();
+        resolve({ ok: false, limit: 'global', retryAfterMs: Math.max(estimateFree(b, 0, now()) - now(), 1) });
+      };
+      const deadline = setTimeout(() => {
+        // A grant due at this very moment wins over the deadline: pump first, then give up if still queued.
+        pump(b);
+        if (b.queue.includes(waiter)) waiter.cancel();
+      }, maxWaitMs);
+      const onAbort = () => {
+        leave();
+        done();
+        reject(req.signal?.reason);
+      };
+      const done = () => {
+        clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', onAbort);
+      };
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      b.queue.push(waiter);
+      pump(b);
+    });
   }
 
   return {
-    async acquire(req: AcquireRequest): Promise<Admission> {
+    async acquire(req) {
       req.signal?.throwIfAborted();
       const b = bucketFor(req.bucket, req.limit);
       const started = now();
-      sweep(b, started);
-      if (req.key === undefined) return acquireGlobal(b, req.maxWaitMs, req.signal, undefined, started);
+      sweepKeys(b, started);
+      if (req.key === undefined) return acquireGlobal(b, req, started, req.maxWaitMs);
 
-      const key = req.key;
-      const last = b.keys.get(key);
-      const keyReady = last === undefined ? started : last + span;
-      if (keyReady <= started) return acquireGlobal(b, req.maxWaitMs, req.signal, key, started);
-      if (!req.waitForKey || keyReady - started > req.maxWaitMs) {
-        // While a retry holds the key its send time is not known yet; it is at most a window away.
-        const retryAfterMs = last === PENDING ? 2 * span : keyReady - started;
-        return { ok: false, limit: 'room', retryAfterMs };
+      const state = b.keys.get(req.key);
+      const busyUntil = !state
+        ? Number.NEGATIVE_INFINITY
+        : state.holds > 0
+          ? Number.POSITIVE_INFINITY
+          : state.freeAt;
+      if (busyUntil <= started) return acquireGlobal(b, req, started, req.maxWaitMs);
+      if (!req.waitForKey || busyUntil - started > req.maxWaitMs) {
+        // A key in flight frees a window after its answer: at least one span from now.
+        return {
+          ok: false,
+          limit: 'room',
+          retryAfterMs: Number.isFinite(busyUntil) ? busyUntil - started : span,
+        };
       }
-      // A retry of this key: hold the key, wait out its window, then queue for a global slot as usual.
-      setKey(b, key, PENDING);
+      // A retry: hold the key so nothing else takes it, wait out its window, then queue as usual.
+      const held = keyState(b, req.key);
+      held.holds++;
       try {
-        await sleep(Math.ceil(keyReady - started), undefined, { signal: req.signal });
-        // Timers fire late, never early: the budget left may be a hair below zero, which still means "now".
-        const budget = Math.max(0, req.maxWaitMs - (now() - started));
-        const admission = await acquireGlobal(b, budget, req.signal, key, started);
-        if (!admission.ok) setKey(b, key, last as number);
-        return admission;
+        // Node's timers can fire up to a millisecond early: sleep again until the window has really passed.
+        while (now() < busyUntil)
+          await sleep(Math.max(1, Math.ceil(busyUntil - now())), undefined, { signal: req.signal });
       } catch (err) {
-        if (b.keys.get(key) === PENDING) setKey(b, key, last as number);
-        throw err;
+        // Reject with the caller's own reason, as a queued wait does, not Node's wrapping AbortError.
+        throw req.signal?.aborted ? req.signal.reason : err;
+      } finally {
+        held.holds--;
+      }
+      // The budget left may be a hair below zero after a late timer, which still means "now".
+      return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
+    },
+    record(bucket, limit, key) {
+      const b = bucketFor(bucket, limit);
+      const freeAt = now() + span;
+      b.cooling.push(freeAt);
+      if (key !== undefined) {
+        const state = keyState(b, key);
+        state.freeAt = Math.max(state.freeAt, freeAt);
       }
     },
+    recent() {
+      const t = now();
+      const sends = new Map<string, number[]>();
+      const keys = new Map<string, Map<string, number>>();
+      for (const [name, b] of buckets) {
+        occupied(b, t);
+        sends.set(
+          name,
+          b.cooling.slice(b.head).map((freeAt) => t - (freeAt - span)),
+        );
+        const live = new Map<string, number>();
+        for (const [key, state] of b.keys) if (state.freeAt > t) live.set(key, t - (state.freeAt - span));
+        keys.set(name, live);
+      }
+      return { sends, keys };
+    },
     async close() {
+      for (const b of buckets.values()) {
+        if (b.timer) clearTimeout(b.timer);
+        // Nobody is left to grant them: waiters are refused now rather than at their deadlines.
+        for (const waiter of [...b.queue]) waiter.cancel();
+      }
       buckets.clear();
     },
   };

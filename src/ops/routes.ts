@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 
 export interface ReadinessCheck {
@@ -15,7 +16,10 @@ const ReadySchema = z.object({
 });
 
 /** Liveness (no I/O at all) and readiness (the cached results of the given checks). */
-export async function opsRoutes(app: FastifyInstance, deps: { checks: ReadinessCheck[] }): Promise<void> {
+export async function opsRoutes(
+  app: FastifyInstance,
+  deps: { checks: ReadinessCheck[]; registry: Registry },
+): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get(
     '/healthz',
@@ -43,6 +47,28 @@ export async function opsRoutes(app: FastifyInstance, deps: { checks: ReadinessC
       const checks = Object.fromEntries(deps.checks.map((c) => [c.name, c.check()]));
       const ready = Object.values(checks).every((c) => c.ok);
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks });
+    },
+  );
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics',
+        description:
+          'Requests, upstream latency and Tencent codes, limiter admissions, waits and refusals, UserSig renewals, process metrics.',
+        tags: ['operations'],
+        response: {
+          200: {
+            description: 'Prometheus text exposition format.',
+            content: { 'text/plain': { schema: z.string() } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      reply.type(deps.registry.contentType);
+      return deps.registry.metrics();
     },
   );
 }

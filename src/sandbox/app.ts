@@ -89,6 +89,12 @@ export async function buildSandbox(
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
   // Tencent reads the body itself; parse nothing so that a bad body gets Tencent's 60003, not Fastify's 400.
+  // Arrival is stamped as soon as the request line and headers are read, before the body is parsed, so the
+  // sandbox's own processing of a burst does not spread the times it records.
+  const arrivedAt = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    arrivedAt.set(request, now());
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
@@ -227,7 +233,7 @@ export async function buildSandbox(
   }
 
   app.post(`${COMMAND_PREFIX}:command`, async (request, reply) => {
-    const at = now();
+    const at = arrivedAt.get(request) ?? now();
     const command = (request.params as { command: string }).command;
     let body: unknown;
     let bodyOk = true;

@@ -11,7 +11,10 @@ import type { UserSigCache } from './usersig-cache.js';
 
 /** Where a limiter sits: every attempt, retries included, passes through it right before it is sent. */
 export interface AttemptGate {
-  /** Resolves when the attempt may go; rejects with LimitRefusedError when it may not (or on abort). */
+  /**
+   * Resolves when the attempt may go, with a release to call once its answer (or failure) is in; rejects
+   * with LimitRefusedError when it may not go (or on abort).
+   */
   admit(attempt: {
     command: CommandName;
     roomId: string | undefined;
@@ -19,7 +22,7 @@ export interface AttemptGate {
     retry: boolean;
     maxWaitMs: number;
     signal: AbortSignal;
-  }): Promise<void>;
+  }): Promise<() => void>;
 }
 
 /** Any pino-compatible logger (Fastify's request loggers included). */
@@ -87,7 +90,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
   const base = new URL(opts.baseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
   const dispatcher =
-    opts.dispatcher ?? new Pool(base.origin, { connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
+    opts.dispatcher ?? new Pool(base.origin, { connections: 512, keepAliveTimeout: 10_000, pipelining: 1 });
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
   const fixedQuery = `sdkappid=${opts.sdkAppId}&identifier=${encodeURIComponent(opts.adminId)}`;
 
@@ -109,6 +112,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     let status: number;
     try {
       const res = await dispatcher.request({
+        origin: base.origin,
         path,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -147,8 +151,9 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
       let lastError: TransportError | UpstreamError | undefined;
       for (;;) {
         const remaining = deadlineAt - performance.now();
+        let release: () => void;
         try {
-          await opts.gate.admit({
+          release = await opts.gate.admit({
             command,
             roomId,
             retry: lastError !== undefined,
@@ -165,7 +170,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         const t0 = performance.now();
         let error: TransportError | UpstreamError;
         try {
-          const envelope = await attemptOnce(command, payload, userSig, signal, attempts);
+          const envelope = await attemptOnce(command, payload, userSig, signal, attempts).finally(release);
           const record = {
             command,
             attempt: attempts,

@@ -1,0 +1,101 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningRedis, redisBinary, startRedis } from '../../test/redis.js';
+import type { AcquireRequest } from './limiter.js';
+import { createRedisLimiter } from './redis-limiter.js';
+
+describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () => {
+  let server: RunningRedis;
+  let redis: Redis;
+  let other: Redis;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+    other = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    other?.disconnect();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await redis.flushall();
+  });
+
+  const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
+    bucket: 'create_room',
+    limit: 3,
+    maxWaitMs: 0,
+    waitForKey: false,
+    ...overrides,
+  });
+
+  it('shares one set of permits between two clients (replicas)', async () => {
+    const a = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const b = createRedisLimiter({ redis: other, marginMs: 0, windowMs: 200 });
+    const results = [
+      await a.acquire(req()),
+      await b.acquire(req()),
+      await a.acquire(req()),
+      await b.acquire(req()),
+    ];
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(results[3]).toMatchObject({ ok: false, limit: 'global' });
+  });
+
+  it('frees a permit one window after its release, not before', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const first = await limiter.acquire(req({ limit: 1 }));
+    expect(first.ok).toBe(true);
+    if (first.ok) first.permit.release();
+    await new Promise((r) => setTimeout(r, 20));
+    const refused = await limiter.acquire(req({ limit: 1 }));
+    expect(refused).toMatchObject({ ok: false, limit: 'global' });
+    expect(refused.ok ? 0 : refused.retryAfterMs).toBeGreaterThan(100);
+    expect(refused.ok ? 0 : refused.retryAfterMs).toBeLessThanOrEqual(200);
+    const waited = await limiter.acquire(req({ limit: 1, maxWaitMs: 1000 }));
+    expect(waited.ok).toBe(true);
+    expect(waited.ok && waited.waitedMs).toBeGreaterThanOrEqual(150);
+  });
+
+  it('refuses a busy RoomId across replicas without taking a global permit', async () => {
+    const a = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const b = createRedisLimiter({ redis: other, marginMs: 0, windowMs: 200 });
+    expect((await a.acquire(req({ key: 'room-1' }))).ok).toBe(true);
+    expect(await b.acquire(req({ key: 'room-1' }))).toMatchObject({ ok: false, limit: 'room' });
+    expect((await b.acquire(req({ key: 'room-2' }))).ok).toBe(true);
+    expect((await b.acquire(req({ key: 'room-3' }))).ok).toBe(true);
+  });
+
+  it('lets a retry wait for its RoomId to free up', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 150 });
+    const first = await limiter.acquire(req({ key: 'room-9' }));
+    if (first.ok) first.permit.release();
+    const retry = await limiter.acquire(req({ key: 'room-9', waitForKey: true, maxWaitMs: 1000 }));
+    expect(retry.ok).toBe(true);
+    expect(retry.ok && retry.waitedMs).toBeGreaterThanOrEqual(140);
+  });
+
+  it('keeps its keys namespaced, hash-tagged and expiring', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200, prefix: 'rg-test' });
+    const admission = await limiter.acquire(req({ key: 'room-x' }));
+    expect(admission.ok).toBe(true);
+    const keys = (await redis.keys('*')).sort();
+    expect(keys).toEqual(['{rg-test:create_room}:log', '{rg-test:create_room}:room:room-x']);
+    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('adds sends made without Redis to the shared log', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 500 });
+    await limiter.importRecent({
+      sends: new Map([['create_room', [10, 20, 30]]]),
+      keys: new Map([['create_room', new Map([['room-y', 10]])]]),
+    });
+    expect(await limiter.acquire(req())).toMatchObject({ ok: false, limit: 'global' });
+    expect(await limiter.acquire(req({ limit: 4, key: 'room-y' }))).toMatchObject({
+      ok: false,
+      limit: 'room',
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
+import type { RecentSends } from './memory-limiter.js';
+import { ACQUIRE_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
+
+export interface RedisLimiterOptions {
+  redis: Redis;
+  marginMs: number;
+  windowMs?: number;
+  /** Namespace of every key, so that several deployments can share a Redis. */
+  prefix?: string;
+  /** How long a permit stays held if its holder never reports the answer (it crashed): longer than any call. */
+  leaseMs?: number;
+  /** While waiting, how often to ask again when every permit is still under way (no known cool-down time). */
+  pollMs?: number;
+}
+
+export interface RedisLimiter extends Limiter {
+  /** Adds sends made without Redis (by the local fallback) to the shared log. */
+  importRecent(recent: RecentSends): Promise<void>;
+}
+
+type AcquireReply = [0, 'room' | 'global', string] | [1, string];
+
+interface ScriptedRedis extends Redis {
+  roomgateAcquire(log: string, key: string, ...args: (string | number)[]): Promise<AcquireReply>;
+  roomgateRelease(log: string, key: string, ...args: (string | number)[]): Promise<number>;
+  roomgateImport(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+}
+
+/**
+ * The permits of memory-limiter.ts, shared by every replica through Redis: each decision (both limits,
+ * checked together, nothing taken on a refusal) is one Lua script on Redis's clock. A request over the limit
+ * waits in this replica's FIFO queue; the head asks Redis again when the first permit should cool down.
+ * Keys: `{prefix:command}:log` and `{prefix:command}:room:<RoomId>`; all expire on their own.
+ */
+export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
+  const redis = opts.redis as ScriptedRedis;
+  const spanUs = ((opts.windowMs ?? 1000) + opts.marginMs) * 1000;
+  const leaseUs = (opts.leaseMs ?? 60_000) * 1000;
+  const pollMs = opts.pollMs ?? 5;
+  const prefix = opts.prefix ?? 'roomgate';
+  if (typeof redis.roomgateAcquire !== 'function') {
+    redis.defineCommand('roomgateAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
+    redis.defineCommand('roomgateRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
+    redis.defineCommand('roomgateImport', { lua: IMPORT_SCRIPT });
+  }
+  const logKey = (bucket: string) => `{${prefix}:${bucket}}:log`;
+  const roomKey = (bucket: string, key: string) => `{${prefix}:${bucket}}:room:${key}`;
+  /** Per bucket, the requests of this replica waiting for a permit, served in order. */
+  const queues = new Map<string, Promise<unknown>>();
+
+  async function tryOnce(req: AcquireRequest): Promise<Admission> {
+    const member = randomBytes(8).toString('hex');
+    const log = logKey(req.bucket);
+    const room = roomKey(req.bucket, req.key ?? '');
+    const hasKey = req.key === undefined ? '0' : '1';
+    const reply = await redis.roomgateAcquire(log, room, req.limit, leaseUs, hasKey, member);
+    if (reply[0] === 0) return { ok: false, limit: reply[1], retryAfterMs: Number(reply[2]) / 1000 };
+    let released = false;
+    const permit: Permit = {
+      release() {
+        if (released) return;
+        released = true;
+        // If Redis is gone by now, the lease runs out instead: later than needed, never too early.
+        redis.roomgateRelease(log, room, spanUs, member, hasKey).catch(() => undefined);
+      },
+    };
+    return { ok: true, waitedMs: 0, permit };
+  }
+
+  /** A refusal's wait is a real cool-down time, not the lease of a permit still under way. */
+  const known = (admission: Admission) => !admission.ok && admission.retryAfterMs < leaseUs / 2000;
+  const span = spanUs / 1000;
+
+  /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
+  async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
+    for (;;) {
+      const admission = await tryOnce(req);
+      if (admission.ok || admission.limit === 'room') return admission;
+      const left = deadline - performance.now();
+      if (left <= 0 || (known(admission) && admission.retryAfterMs > left)) {
+        return { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span };
+      }
+      const wait = known(admission) ? Math.min(admission.retryAfterMs, left) : Math.min(pollMs, left);
+      await sleep(Math.max(1, Math.ceil(wait)), undefined, { signal: req.signal });
+    }
+  }
+
+  return {
+    async acquire(req) {
+      req.signal?.throwIfAborted();
+      const started = performance.now();
+      const deadline = started + req.maxWaitMs;
+      const stamp = (a: Admission): Admission => (a.ok ? { ...a, waitedMs: performance.now() - started } : a);
+      if (!queues.has(req.bucket)) {
+        let admission = await tryOnce(req);
+        // A retry waits out its key's window (another replica may still take the key first: then refused).
+        while (!admission.ok && admission.limit === 'room' && req.waitForKey) {
+          if (admission.retryAfterMs > deadline - performance.now()) break;
+          await sleep(Math.ceil(admission.retryAfterMs), undefined, { signal: req.signal });
+          admission = await tryOnce(req);
+        }
+        if (admission.ok || admission.limit === 'room') return stamp(admission);
+        if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;
+        if (req.maxWaitMs <= 0)
+          return { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span };
+      }
+      // Wait behind this replica's other waiters for the bucket, in arrival order.
+      const previous = queues.get(req.bucket) ?? Promise.resolve();
+      const mine = previous.then(() => waitForGlobal(req, deadline));
+      const tail = mine.catch(() => undefined);
+      queues.set(req.bucket, tail);
+      try {
+        return stamp(await mine);
+      } finally {
+        if (queues.get(req.bucket) === tail) queues.delete(req.bucket);
+      }
+    },
+    async importRecent(recent) {
+      for (const [bucket, ages] of recent.sends) {
+        const keys = [...(recent.keys.get(bucket) ?? new Map<string, number>())];
+        await redis.roomgateImport(
+          1 + keys.length,
+          logKey(bucket),
+          ...keys.map(([key]) => roomKey(bucket, key)),
+          spanUs,
+          ages.length,
+          ...ages.map((a) => Math.round(a * 1000)),
+          ...keys.map(([, age]) => Math.round(age * 1000)),
+        );
+      }
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Lua run inside Redis, so that every replica's decision is one atomic step on one clock (Redis's TIME).
+ * The log is a sorted set of held permits scored by when each stops counting: a lease while the request is
+ * under way (so a replica that dies cannot hold a permit forever), then one window after its answer.
+ * Times are microseconds since the epoch (below 2^53, exact in Lua's doubles), written with %.0f because
+ * Lua's tostring would switch to a lossy exponent form.
+ *
+ * KEYS[1] the command's log, KEYS[2] the RoomId's key. Both carry the same hash tag, for Redis Cluster.
+ */
+export const ACQUIRE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local limit = tonumber(ARGV[1])
+local leaseUs = tonumber(ARGV[2])
+local hasKey = ARGV[3] == '1'
+local member = ARGV[4]
+if hasKey then
+  local pttl = redis.call('PTTL', KEYS[2])
+  if pttl > 0 then return {0, 'room', string.format('%.0f', pttl * 1000)} end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, 'global', string.format('%.0f', tonumber(first[2]) - now)}
+end
+redis.call('ZADD', KEYS[1], string.format('%.0f', now + leaseUs), member)
+redis.call('PEXPIRE', KEYS[1], math.ceil(leaseUs / 1000) + 1000)
+if hasKey then redis.call('SET', KEYS[2], member, 'PX', math.ceil(leaseUs / 1000)) end
+return {1, member}
+`;
+
+/** The answer is in: the permit (and the key) count for one more window from now. ARGV: span µs, member. */
+export const RELEASE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local spanUs = tonumber(ARGV[1])
+redis.call('ZADD', KEYS[1], string.format('%.0f', now + spanUs), ARGV[2])
+if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[2], 'PX', math.ceil(spanUs / 1000)) end
+return 1
+`;
+
+/**
+ * Hands over what one replica sent on its own while Redis was away. ARGV[1] the span, ARGV[2] how many
+ * sends, then each one's answer age (µs ago), then the keys' answer ages; KEYS[1] the log, KEYS[2..] the keys.
+ */
+export const IMPORT_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local span = tonumber(ARGV[1])
+local count = tonumber(ARGV[2])
+for i = 1, count do
+  local freeAt = now - tonumber(ARGV[2 + i]) + span
+  redis.call('ZADD', KEYS[1], string.format('%.0f', freeAt), 'import:' .. string.format('%.0f', now) .. ':' .. i)
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil(span / 1000) + 1000)
+for k = 2, #KEYS do
+  local ttl = math.ceil((span - tonumber(ARGV[2 + count + k - 1])) / 1000)
+  if ttl > 0 and redis.call('PTTL', KEYS[k]) < ttl then redis.call('SET', KEYS[k], 'import', 'PX', ttl) end
+end
+return 1
+`;
