@@ -641,8 +641,11 @@ describe('sandbox create_room, global per-second limit', () => {
 
   it('keeps a separate window per command', async () => {
     await Promise.all(Array.from({ length: 5 }, () => call(limited)));
-    const other = await call(limited, { path: '/v4/live_engine_http_srv/get_room_info' });
-    expectFail(other, 60009);
+    const other = await call(limited, {
+      path: '/v4/live_engine_http_srv/get_room_info',
+      body: { RoomId: roomId('absent') },
+    });
+    expectFail(other, 100004);
   });
 
   it('does not count requests refused before the frequency check', async () => {

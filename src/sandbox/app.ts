@@ -2,73 +2,40 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TENCENT } from '../tencent/codes.js';
 import { verifyUserSig } from '../tencent/usersig.js';
-import { createRoomBodyProblem } from './create-room-body.js';
 import { type Fault, FaultQueue, type FaultRule } from './faults.js';
+import { toJsonText } from './json-text.js';
+import { type CommandContext, type Result, SANDBOX_COMMANDS } from './room-commands.js';
 import { SlidingWindow } from './sliding-window.js';
+import type { Arrival, SandboxOptions, SandboxState } from './types.js';
 
-export interface SandboxOptions {
-  sdkAppId: number;
-  secretKey: string;
-  /** The application's administrator accounts (the only identifiers allowed to call). */
-  admins?: string[];
-  /** Requests per second per command before 60007 (Tencent: 200). */
-  perSecond?: number;
-  /** Words whose presence in RoomName makes create_room answer 100026. */
-  sensitiveWords?: string[];
-  /** Unix seconds, for UserSig expiry; injected so tests can age a signature. */
-  nowSeconds?: () => number;
-}
-
-/** One request as it reached the sandbox, whatever its answer: the receiving end's own accounting. */
-export interface Arrival {
-  /** Milliseconds since the epoch, with sub-millisecond precision. */
-  at: number;
-  command: string;
-  roomId?: string;
-  random?: string;
-  /** The UserSig it carried: lets tests check that one signature is reused, and grep logs for it. */
-  userSig?: string;
-  contentType?: string;
-  /** The ErrorCode answered, or the fault applied. */
-  outcome: number | Fault['kind'];
-}
-
-export interface SandboxRoom {
-  RoomId: string;
-  RoomType: string;
-  Owner_Account: string;
-  CreateTime: number;
-  [field: string]: unknown;
-}
-
-export interface SandboxState {
-  rooms: Map<string, SandboxRoom>;
-  arrivals: Arrival[];
-  faults: FaultQueue;
-  reset(): void;
-}
+export type { Arrival, RoomStatistic, SandboxOptions, SandboxRoom, SandboxState } from './types.js';
 
 const MAX_ARRIVALS = 200_000;
 const COMMAND_PREFIX = '/v4/live_engine_http_srv/';
 const QUERY_KEYS = new Set(['sdkappid', 'identifier', 'usersig', 'random', 'contenttype']);
-/** Chat group IDs that Tencent generates start with @TGS#; such a RoomId is taken by Chat (100011). */
-const CHAT_GROUP_PREFIX = '@TGS#';
-
-type Result = { code: number; info: string; extra?: Record<string, unknown> };
 
 const now = () => performance.timeOrigin + performance.now();
 
 /**
  * A faithful stand-in for Tencent's `live_engine_http_srv`: it checks the query, verifies the UserSig with the
  * secret key, enforces the frequency limits on arrival (sliding windows), validates the body, keeps rooms, and
- * answers with Tencent's envelope and a RequestId, always HTTP 200 unless a fault says otherwise.
+ * answers with Tencent's envelope and a RequestId, always HTTP 200 unless a fault says otherwise. The commands
+ * themselves (create, destroy, get, update, list) are in room-commands.ts.
  */
 export async function buildSandbox(
   options: SandboxOptions,
 ): Promise<{ app: FastifyInstance; state: SandboxState }> {
   const admins = new Set(options.admins ?? ['administrator']);
   const perSecond = options.perSecond ?? 200;
-  const sensitive = options.sensitiveWords ?? ['sensitive-word'];
+  const limits = new Map<string, number>();
+  for (const [name, command] of SANDBOX_COMMANDS)
+    if (command.perSecond !== undefined) limits.set(name, command.perSecond);
+  for (const [name, limit] of Object.entries(options.perSecondByCommand ?? {})) limits.set(name, limit);
+  const sensitiveWords = options.sensitiveWords ?? ['sensitive-word'];
+  const view = {
+    legacyTakeSeatMode: options.legacyTakeSeatMode ?? false,
+    numericAccounts: options.numericAccounts ?? false,
+  };
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   let seq = 0;
   let windows = new Map<string, SlidingWindow>();
@@ -98,29 +65,36 @@ export async function buildSandbox(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  function envelope(code: number, info: string, extra: Record<string, unknown> = {}) {
+  /** Tencent's envelope as JSON text (written by hand where a value must stay exact, see json-text.ts). */
+  function envelope({ code, info, extra }: Result): string {
     seq += 1;
-    return {
+    return toJsonText({
       ActionStatus: code === 0 ? 'OK' : 'FAIL',
       ErrorInfo: info,
       ErrorCode: code,
       RequestId: `Id-${randomBytes(16).toString('hex')}-O-Seq-${seq}`,
       ...extra,
-    };
+    });
   }
+
+  const sendJson = (reply: FastifyReply, text: string) =>
+    reply.code(200).type('application/json; charset=utf-8').send(text);
 
   function record(arrival: Arrival): void {
     if (state.arrivals.length >= MAX_ARRIVALS) state.arrivals.splice(0, MAX_ARRIVALS / 2);
     state.arrivals.push(arrival);
   }
 
-  async function applyFault(fault: Fault, reply: FastifyReply, answer: () => object): Promise<unknown> {
+  async function applyFault(fault: Fault, reply: FastifyReply, answer: () => string): Promise<unknown> {
     switch (fault.kind) {
       case 'code':
-        return reply.send(envelope(fault.code, fault.info ?? `injected error ${fault.code}`));
+        return sendJson(
+          reply,
+          envelope({ code: fault.code, info: fault.info ?? `injected error ${fault.code}` }),
+        );
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
-        return reply.send(answer());
+        return sendJson(reply, answer());
       case 'hang':
         reply.hijack();
         return undefined;
@@ -130,7 +104,7 @@ export async function buildSandbox(
         return undefined;
       case 'slow-body': {
         reply.hijack();
-        const body = JSON.stringify(answer());
+        const body = answer();
         const half = Math.floor(body.length / 2);
         reply.raw.writeHead(200, {
           'content-type': 'application/json',
@@ -154,7 +128,7 @@ export async function buildSandbox(
   }
 
   /** The access layer, as for every Tencent REST command: query, signature, frequency. */
-  function checkAccess(request: FastifyRequest, command: string): { code: number; info: string } | undefined {
+  function checkAccess(request: FastifyRequest, command: string): Result | undefined {
     const query = request.query as Record<string, string | string[] | undefined>;
     for (const [key, value] of Object.entries(query)) {
       if (!QUERY_KEYS.has(key))
@@ -190,7 +164,7 @@ export async function buildSandbox(
       window = new SlidingWindow(1000);
       windows.set(command, window);
     }
-    if (window.hit(now()) > perSecond)
+    if (window.hit(now()) > (limits.get(command) ?? perSecond))
       return { code: TENCENT.API_FREQUENCY_LIMIT, info: 'API call frequency over the limit' };
     return undefined;
   }
@@ -203,38 +177,10 @@ export async function buildSandbox(
     return last !== undefined && at - last < 1000;
   }
 
-  function createRoom(request: FastifyRequest, body: unknown, at: number): Result {
-    const info = (body as { RoomInfo?: Record<string, unknown> } | undefined)?.RoomInfo;
-    const roomId = typeof info?.RoomId === 'string' ? info.RoomId : undefined;
-    const problem = createRoomBodyProblem(body);
-    if (problem || !info || roomId === undefined)
-      return { code: TENCENT.INVALID_PARAMETERS, info: problem ?? 'invalid' };
-    if (roomId.startsWith(CHAT_GROUP_PREFIX))
-      return { code: TENCENT.ROOM_ID_USED_BY_CHAT, info: 'RoomId is used by Chat' };
-    const text = `${info.RoomName ?? ''} ${info.CoverURL ?? ''}`;
-    if (sensitive.some((w) => text.includes(w)))
-      return { code: TENCENT.SENSITIVE_CONTENT, info: 'sensitive content' };
-    const owner =
-      (info.Owner_Account as string | undefined) ?? (request.query as { identifier: string }).identifier;
-    const existing = state.rooms.get(roomId);
-    if (existing) {
-      return existing.Owner_Account === owner
-        ? { code: TENCENT.ROOM_EXISTS_SAME_OWNER, info: 'room exists and the owner is the same' }
-        : { code: TENCENT.ROOM_ID_TAKEN, info: 'room ID already exists' };
-    }
-    state.rooms.set(roomId, {
-      ...info,
-      RoomId: roomId,
-      RoomType: 'Live',
-      Owner_Account: owner,
-      CreateTime: Math.floor(at / 1000),
-    });
-    return { code: TENCENT.OK, info: '', extra: { RoomId: roomId } };
-  }
-
   app.post(`${COMMAND_PREFIX}:command`, async (request, reply) => {
     const at = arrivedAt.get(request) ?? now();
-    const command = (request.params as { command: string }).command;
+    const name = (request.params as { command: string }).command;
+    const command = SANDBOX_COMMANDS.get(name);
     let body: unknown;
     let bodyOk = true;
     try {
@@ -242,43 +188,46 @@ export async function buildSandbox(
     } catch {
       bodyOk = false;
     }
-    const rawRoomId = (body as { RoomInfo?: { RoomId?: unknown } } | undefined)?.RoomInfo?.RoomId;
-    const roomId = typeof rawRoomId === 'string' ? rawRoomId : undefined;
+    const roomId = bodyOk ? command?.roomIdOf(body) : undefined;
+    const query = request.query as { random?: string; usersig?: string; identifier?: string };
     const arrival: Arrival = {
       at,
-      command,
+      command: name,
       roomId,
-      random: (request.query as { random?: string }).random,
-      userSig: (request.query as { usersig?: string }).usersig,
+      random: query.random,
+      userSig: query.usersig,
       contentType: request.headers['content-type'],
       outcome: 0,
     };
     record(arrival);
 
-    let result: Result | undefined = checkAccess(request, command);
-    const tooFrequent = !result && command === 'create_room' && roomTooFrequent(roomId, at);
-    const fault = result ? undefined : state.faults.take(command, roomId);
-    if (!result && fault) {
+    /** What Tencent answers once the request is through the access layer and the frequency rules. */
+    const process = (): Result => {
+      if (!bodyOk) return { code: TENCENT.REQUEST_JSON_PARSE_ERROR, info: 'request JSON parse error' };
+      if (!command) return { code: TENCENT.BAD_REQUEST_RESOURCE, info: 'unknown command' };
+      const ctx: CommandContext = { state, identifier: query.identifier ?? '', at, sensitiveWords, view };
+      return command.run(body, ctx);
+    };
+    const finish = (result: Result) => {
+      arrival.outcome = result.code;
+      return sendJson(reply, envelope(result));
+    };
+
+    const denied = checkAccess(request, name);
+    if (denied) return finish(denied);
+    const tooFrequent = command?.perRoomOncePerSecond === true && roomTooFrequent(roomId, at);
+    const fault = state.faults.take(name, roomId);
+    if (fault) {
       arrival.outcome = fault.kind === 'code' ? fault.code : fault.kind;
-      return applyFault(fault, reply, () => {
-        const r: Result =
-          command === 'create_room' && bodyOk ? createRoom(request, body, at) : { code: 0, info: '' };
-        return envelope(r.code, r.info, r.extra);
-      });
+      return applyFault(fault, reply, () => envelope(process()));
     }
-    if (!result && tooFrequent) {
-      result = {
+    if (tooFrequent) {
+      return finish({
         code: TENCENT.ROOM_CREATE_TOO_FREQUENT,
         info: 'the same RoomId can only be created once per second',
-      };
+      });
     }
-    if (!result && !bodyOk)
-      result = { code: TENCENT.REQUEST_JSON_PARSE_ERROR, info: 'request JSON parse error' };
-    if (!result && command !== 'create_room')
-      result = { code: TENCENT.BAD_REQUEST_RESOURCE, info: 'unknown command' };
-    result ??= createRoom(request, body, at);
-    arrival.outcome = result.code;
-    return reply.send(envelope(result.code, result.info, result.extra));
+    return finish(process());
   });
 
   // Control routes for tests and demos: the gateway never calls these and cannot tell they exist.
@@ -299,7 +248,7 @@ export async function buildSandbox(
   // Anything else Tencent's front door would answer with 60009; it still arrived, so it is recorded.
   app.setNotFoundHandler((request, reply) => {
     record({ at: now(), command: request.url.split('?')[0] ?? '', outcome: TENCENT.BAD_REQUEST_RESOURCE });
-    return reply.code(200).send(envelope(TENCENT.BAD_REQUEST_RESOURCE, 'bad request resource'));
+    return sendJson(reply, envelope({ code: TENCENT.BAD_REQUEST_RESOURCE, info: 'bad request resource' }));
   });
 
   return { app, state };
