@@ -34,6 +34,7 @@ interface Operation {
     required?: boolean;
     example?: unknown;
     examples?: Record<string, Example>;
+    schema?: { example?: unknown; examples?: unknown[] };
   }[];
   requestBody?: { content: Record<string, MediaType> };
   responses: Record<
@@ -142,7 +143,9 @@ function pathTemplate(request: PostmanRequest): string {
 function firstExample(parameter: NonNullable<Operation['parameters']>[number]): unknown {
   if (parameter.example !== undefined) return parameter.example;
   const [first] = Object.values(parameter.examples ?? {});
-  return first?.value;
+  if (first) return first.value;
+  // zod puts a parameter's example inside its schema when the schema carries other metadata too.
+  return parameter.schema?.example ?? parameter.schema?.examples?.[0];
 }
 
 /** Successful statuses of an operation with their media type and headers, as the test script checks them. */
@@ -222,6 +225,11 @@ function requestsFor(item: PostmanItem, document: OpenApiDocument): PostmanItem[
     }
     variable.value = String(value);
   }
+  // Optional query parameters are listed for the reader but left off, so the request runs as documented.
+  for (const entry of (request.url.query ?? []) as { key: string; disabled?: boolean }[]) {
+    const parameter = operation.parameters?.find((p) => p.in === 'query' && p.name === entry.key);
+    if (!parameter?.required) entry.disabled = true;
+  }
   const isPublic = Array.isArray(operation.security) && operation.security.length === 0;
   // Requests that need a key inherit the collection's `Bearer {{apiKey}}`; the others say they need none.
   const { name: _name, auth: _auth, ...rest } = request;
@@ -253,14 +261,21 @@ function requestsFor(item: PostmanItem, document: OpenApiDocument): PostmanItem[
   });
 }
 
+/** A room's life in order, so a run creates before it reads, updates, and finally dismisses. */
+const METHOD_ORDER = ['POST', 'GET', 'PUT', 'PATCH', 'DELETE'];
+const methodRank = (item: PostmanItem) =>
+  item.request ? METHOD_ORDER.indexOf((item.request as PostmanRequest).method.toUpperCase()) : -1;
+
 function rebuild(items: PostmanItem[], document: OpenApiDocument): PostmanItem[] {
-  return items.flatMap((item) => {
-    if (item.item) {
-      const { id: _id, ...folder } = item;
-      return [{ ...folder, item: rebuild(item.item, document) }];
-    }
-    return requestsFor(item, document);
-  });
+  return items
+    .flatMap((item) => {
+      if (item.item) {
+        const { id: _id, ...folder } = item;
+        return [{ ...folder, item: rebuild(item.item, document) }];
+      }
+      return requestsFor(item, document);
+    })
+    .sort((a, b) => methodRank(a) - methodRank(b));
 }
 
 /** The collection for `documentText` (openapi/openapi.json), serialized as it is checked in. */

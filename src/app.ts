@@ -36,7 +36,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's own two lines per request are replaced by one line with what roomgate knows (request-log.ts).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // A client gets 10 s to send its headers and 15 s for the whole request (slow-loris protection); idle
+    // keep-alive connections are kept 65 s, longer than the usual load balancer's 60 s, so it closes first.
+    requestTimeout: 15_000,
+    keepAliveTimeout: 65_000,
   });
+  app.server.headersTimeout = 10_000;
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

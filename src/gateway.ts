@@ -4,17 +4,34 @@ import type { Dispatcher } from 'undici';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { createLimits } from './limits/create-limits.js';
-import { createLimiterGate } from './limits/gate.js';
+import { type CommandLimit, createLimiterGate } from './limits/gate.js';
 import { createMetrics } from './ops/metrics.js';
+import { type BreakerState, createUpstreamBreaker } from './tencent/breaker.js';
 import { createTencentClient } from './tencent/client.js';
-import type { COMMANDS } from './tencent/commands.js';
+import { COMMANDS, type CommandName } from './tencent/commands.js';
 import { signUserSig } from './tencent/usersig.js';
 import { createUserSigCache } from './tencent/usersig-cache.js';
+
+/** Each command's own quota from the table; create_room's is GLOBAL_RATE_LIMIT (a package may allow more). */
+function commandLimits(config: Config): Record<CommandName, CommandLimit> {
+  const entries = Object.entries(COMMANDS).map(([name, spec]) => [
+    name,
+    {
+      perSecond: name === 'create_room' ? config.limits.globalPerSecond : spec.perSecond,
+      perRoomOncePerSecond: spec.perRoomOncePerSecond,
+    },
+  ]);
+  return Object.fromEntries(entries) as Record<CommandName, CommandLimit>;
+}
 
 export interface GatewayOptions {
   /** For tests: route upstream traffic through a given undici dispatcher. */
   dispatcher?: Dispatcher;
+  /** For tests: a quicker circuit breaker (defaults: 5 consecutive failures, 5 s cool-down). */
+  breaker?: { failures?: number; cooldownMs?: number };
 }
+
+const BREAKER_STATE_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2 };
 
 /** Wires the gateway's parts from a Config: UserSig cache, limiter, upstream client, and the Fastify app. */
 export async function createGateway(
@@ -42,19 +59,27 @@ export async function createGateway(
     logger,
     onModeChange: (mode) => metrics.limiterShared.set(mode === 'shared' ? 1 : 0),
   });
-  const gate = createLimiterGate(
-    limits.limiter,
-    {
-      create_room: { perSecond: config.limits.globalPerSecond, perRoomOncePerSecond: true },
-    } satisfies Record<keyof typeof COMMANDS, unknown>,
-    {
-      onAdmit: (command, waitedMs) => {
-        metrics.limiterAdmissions.inc({ command });
-        metrics.limiterWaitSeconds.observe({ command }, waitedMs / 1000);
-      },
-      onRefuse: (command, limit) => metrics.limiterRefusals.inc({ command, limit }),
+  const gate = createLimiterGate(limits.limiter, commandLimits(config), {
+    onAdmit: (command, waitedMs) => {
+      metrics.limiterAdmissions.inc({ command });
+      metrics.limiterWaitSeconds.observe({ command }, waitedMs / 1000);
     },
-  );
+    onRefuse: (command, limit) => metrics.limiterRefusals.inc({ command, limit }),
+  });
+
+  const breaker = createUpstreamBreaker({
+    ...options.breaker,
+    onStateChange: (state) => {
+      metrics.breakerState.set(BREAKER_STATE_VALUES[state]);
+      if (state === 'open') {
+        logger.error(
+          'Tencent keeps failing: circuit open, answering 503 upstream-unavailable during the cool-down',
+        );
+      } else if (state === 'closed') {
+        logger.info('Tencent answers again: circuit closed');
+      }
+    },
+  });
 
   const tencent = createTencentClient({
     baseUrl,
@@ -68,6 +93,7 @@ export async function createGateway(
       config.limits.queueMs + 2 * config.upstreamTimeoutMs + 2 * (1000 + config.limits.marginMs),
     queueMs: config.limits.queueMs,
     gate,
+    breaker,
     logger,
     dispatcher: options.dispatcher,
     onAttempt: ({ command, durationMs, outcome }) => {
@@ -85,6 +111,15 @@ export async function createGateway(
     readiness: [
       { name: 'config', check: () => ({ ok: true }) },
       { name: 'limiter', check: limits.check },
+      // Informational: an open circuit is this replica protecting Tencent, not a reason to take it out of
+      // service (every replica would go at once, and callers would get connection errors instead of 503s).
+      {
+        name: 'upstream',
+        check: () =>
+          breaker.state() === 'closed'
+            ? { ok: true }
+            : { ok: true, reason: `circuit ${breaker.state()}: Tencent has been failing` },
+      },
     ],
   });
   app.addHook('onClose', async () => {

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import type { Config } from '../src/config.js';
-import { createGateway } from '../src/gateway.js';
+import { createGateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/http/logger.js';
 import { buildSandbox, type SandboxOptions, type SandboxState } from '../src/sandbox/app.js';
 
@@ -79,9 +79,14 @@ export interface RunningGateway {
 }
 
 /** The real gateway, listening on a free loopback port, logging into a capture. */
-export async function startGateway(config: Config): Promise<RunningGateway> {
+export function startGateway(config: Config): Promise<RunningGateway> {
+  return startGatewayWith(config, {});
+}
+
+/** startGateway with test-only wiring options (a quicker circuit breaker, say). */
+export async function startGatewayWith(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const logs = new LogCapture();
-  const app = await createGateway(config, createLogger(config.logLevel, logs));
+  const app = await createGateway(config, createLogger(config.logLevel, logs), options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: urlOf(app), app, logs, close: () => app.close() };
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_TYPES, type ProblemSlug } from '../problems/catalog.js';
+import { PROBLEM_TYPES, type ProblemSlug, tencentCodeEntry } from '../problems/catalog.js';
 import { problemFromUpstream } from '../problems/from-error.js';
 import { buildProblem, ProblemError } from '../problems/problem.js';
 import { RequestValidationError } from './validation.js';
@@ -29,6 +29,19 @@ export function sendProblem(
     .send(body);
 }
 
+/** Answers true for a key at most once per `intervalMs`. */
+function createOncePer(intervalMs: number) {
+  const last = new Map<number, number>();
+  return {
+    due(key: number): boolean {
+      const now = performance.now();
+      if (now - (last.get(key) ?? Number.NEGATIVE_INFINITY) < intervalMs) return false;
+      last.set(key, now);
+      return true;
+    },
+  };
+}
+
 /** Fastify's own errors (body parsing, content types) as problems. */
 function problemFromFastify(err: FastifyError): ProblemError | undefined {
   switch (err.code) {
@@ -53,6 +66,7 @@ function problemFromFastify(err: FastifyError): ProblemError | undefined {
  * a documented type. Unexpected errors are logged in full and answered without their message.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const operatorAlerts = createOncePer(60_000);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     let problem: ProblemError | undefined;
     if (err instanceof RequestValidationError) {
@@ -68,7 +82,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
         `Unexpected failure; quote request ID ${request.id} to the operator.`,
       );
     } else if (problem.slug === 'upstream-failure' || problem.slug === 'upstream-timeout') {
-      request.log.warn({ detail: problem.detail, upstream: problem.extras.upstream }, 'upstream failure');
+      const code = problem.extras.upstream?.errorCode;
+      const fields = { detail: problem.detail, upstream: problem.extras.upstream };
+      // Failures only the operator can fix (a wrong key, region, package…) are errors, but a burst of them is
+      // one problem: logged at error level once a minute per code, at warn otherwise.
+      if (code !== undefined && tencentCodeEntry(code).operatorHint && operatorAlerts.due(code)) {
+        request.log.error(fields, 'Tencent refuses the gateway itself: operator action needed');
+      } else {
+        request.log.warn(fields, 'upstream failure');
+      }
     }
     return sendProblem(request, reply, problem);
   });

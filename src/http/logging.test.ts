@@ -85,3 +85,28 @@ describe('secrets never reach logs or answers', () => {
     for (const arrival of sandbox.state.arrivals) expect(all).not.toContain(arrival.userSig);
   });
 });
+
+describe('operator alerts', () => {
+  it('logs a burst of credential refusals at error level once, the rest at warn', async () => {
+    const sandbox = await startSandbox();
+    const gateway = await startGateway(testConfig(sandbox));
+    try {
+      sandbox.state.faults.add({ fault: { kind: 'code', code: 70009 }, times: 5 });
+      for (let i = 0; i < 5; i++) {
+        const res = await postRoom(gateway, { RoomInfo: { RoomId: roomId(), SeatTemplate: 'Karaoke' } });
+        expect(res.body.detail).toContain('TENCENT_SECRET_KEY');
+      }
+      const alerts = gateway.logs.lines.filter(
+        (l) => l.msg === 'Tencent refuses the gateway itself: operator action needed',
+      );
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ level: 50, upstream: { errorCode: 70009 } });
+      expect(gateway.logs.lines.filter((l) => l.msg === 'upstream failure' && l.level === 40)).toHaveLength(
+        4,
+      );
+    } finally {
+      await gateway.close();
+      await sandbox.close();
+    }
+  });
+});

@@ -57,6 +57,11 @@ export function createMetrics() {
       help: '1 while limits are shared through Redis, 0 while this replica holds its own share (Redis unreachable or not configured).',
       registers,
     }),
+    breakerState: new Gauge({
+      name: 'roomgate_upstream_circuit_state',
+      help: 'The upstream circuit breaker: 0 closed (sending), 1 open (failing fast), 2 half-open (probing).',
+      registers,
+    }),
     userSigRenewals: new Counter({
       name: 'roomgate_usersig_renewals_total',
       help: 'Administrator UserSigs generated, by reason (initial, expiring, invalidated after 70001).',

@@ -85,6 +85,12 @@ export const PROBLEM_TYPES = {
     description:
       'The gateway failed unexpectedly. The problem is logged with the request ID; report it to the operator.',
   },
+  'upstream-unavailable': {
+    status: 503,
+    title: 'Upstream unavailable',
+    description:
+      'Tencent has been failing (timeouts, connection errors, error pages) so the gateway stopped sending for a short cool-down instead of piling up requests that would fail too: the circuit breaker is open. Nothing was sent. Retry after `Retry-After`; one probe request goes through after the cool-down, and when it succeeds traffic flows again.',
+  },
   'upstream-failure': {
     status: 502,
     title: 'Upstream failure',

@@ -1,4 +1,9 @@
-import { LimitRefusedError, TransportError, UpstreamError } from '../tencent/errors.js';
+import {
+  LimitRefusedError,
+  TransportError,
+  UpstreamError,
+  UpstreamUnavailableError,
+} from '../tencent/errors.js';
 import { tencentCodeEntry } from './catalog.js';
 import { ProblemError } from './problem.js';
 
@@ -29,6 +34,15 @@ export function problemFromUpstream(err: unknown): ProblemError | undefined {
         'ratelimit-remaining': '0',
         'ratelimit-reset': String(seconds),
       },
+    );
+  }
+  if (err instanceof UpstreamUnavailableError) {
+    const seconds = retryAfterSeconds(err.retryAfterMs);
+    return new ProblemError(
+      'upstream-unavailable',
+      `Not sent: Tencent has been failing, so the gateway pauses for a cool-down. Retry in ${seconds} s.`,
+      {},
+      { 'retry-after': String(seconds) },
     );
   }
   if (err instanceof UpstreamError) {

@@ -190,6 +190,12 @@ export const PROBLEM_EXAMPLES: Record<ProblemSlug, Problem> = {
       },
     },
   ),
+  'upstream-unavailable': example(
+    'upstream-unavailable',
+    'Not sent: Tencent has been failing, so the gateway pauses for a cool-down. Retry in 5 s.',
+    'b7e2c9a4-3f1d-4e8b-9a6c-2d5f8e1b4c70',
+    '/rooms',
+  ),
   'upstream-timeout': example(
     'upstream-timeout',
     'Tencent gave no answer in time: no complete answer within 5000 ms. Repeating the same request is safe.',
@@ -219,7 +225,7 @@ export function problemResponses(...slugs: ProblemSlug[]) {
       status,
       {
         description: group.map((s) => `${PROBLEM_TYPES[s].title} (\`/problems/${s}\`)`).join('; '),
-        ...(status === 429 ? { headers: RETRY_AFTER } : {}),
+        ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
         content: {
           'application/problem+json': {
             schema: ProblemSchema,

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ProblemError } from '../problems/problem.js';
 import { problemResponses } from '../problems/schema.js';
 import type { TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import { UpstreamError } from '../tencent/errors.js';
+import { callerGone, registerLifecycleRoutes } from './lifecycle-routes.js';
 import {
   CREATE_ROOM_RESULT_EXAMPLES,
   CreateRoomBodySchema,
@@ -16,15 +17,6 @@ export interface RoomRoutesDeps {
   tencent: TencentClient;
   /** Resolves an Authorization header to the caller's name, or undefined. */
   authenticate: (authorization: string | undefined) => string | undefined;
-}
-
-/** Aborts when the caller goes away before its answer was sent, so a queued request gives its slot back. */
-function callerGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
-  });
-  return controller.signal;
 }
 
 export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
@@ -91,6 +83,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
             'upstream-rate-limited',
             'internal-error',
             'upstream-failure',
+            'upstream-unavailable',
             'upstream-timeout',
           ),
         },
@@ -129,4 +122,6 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         .send(result);
     },
   );
+
+  registerLifecycleRoutes(app, deps.tencent);
 }

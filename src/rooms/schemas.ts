@@ -11,7 +11,7 @@ const wellFormed = () =>
     abort: true,
   });
 
-function byteString(min: number, max: number) {
+export function byteString(min: number, max: number) {
   const rule = min === max ? `${max}` : min > 0 ? `${min} to ${max}` : `at most ${max}`;
   return wellFormed()
     .refine(

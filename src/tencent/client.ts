@@ -1,11 +1,19 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isBrokenCircuitError } from 'cockatiel';
 import type { BaseLogger } from 'pino';
 import { type Dispatcher, Pool } from 'undici';
+import type { UpstreamBreaker } from './breaker.js';
 import { TENCENT } from './codes.js';
-import { COMMANDS, type CommandName } from './commands.js';
+import { COMMANDS, type CommandName, type CommandRequest, type CommandResponse } from './commands.js';
 import { parseEnvelope, type TencentEnvelope } from './envelope.js';
-import { LimitRefusedError, TransportError, type TransportErrorKind, UpstreamError } from './errors.js';
+import {
+  LimitRefusedError,
+  TransportError,
+  type TransportErrorKind,
+  UpstreamError,
+  UpstreamUnavailableError,
+} from './errors.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy } from './retry-policy.js';
 import type { UserSigCache } from './usersig-cache.js';
 
@@ -47,23 +55,27 @@ export interface TencentClientOptions {
   /** How long a first attempt may wait for its global slot. */
   queueMs: number;
   gate: AttemptGate;
+  /** Fails fast while Tencent is failing; absent, every attempt is sent. */
+  breaker?: UpstreamBreaker;
   logger: Log;
   dispatcher?: Dispatcher;
   retry?: RetryPolicy;
   onAttempt?: (record: AttemptRecord) => void;
 }
 
-export interface CallResult {
+export interface CallResult<C extends CommandName = CommandName> {
   envelope: TencentEnvelope;
+  /** The answer's `Response` member, validated and normalized by the command's schema. */
+  response: CommandResponse<C>;
   attempts: number;
 }
 
 export interface TencentClient {
-  call(
-    command: CommandName,
-    body: object,
+  call<C extends CommandName>(
+    command: C,
+    body: CommandRequest<C>,
     opts: { roomId?: string; signal?: AbortSignal; logger?: Log },
-  ): Promise<CallResult>;
+  ): Promise<CallResult<C>>;
   close(): Promise<void>;
 }
 
@@ -151,6 +163,11 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
       let lastError: TransportError | UpstreamError | undefined;
       for (;;) {
         const remaining = deadlineAt - performance.now();
+        // While the circuit is open nothing is sent, and nobody queues for a permit they could not use.
+        // (Once the cool-down is over, the attempt goes on to the breaker, which lets one probe through.)
+        if (opts.breaker && opts.breaker.retryAfterMs() > 0) {
+          throw lastError ?? new UpstreamUnavailableError(command, opts.breaker.retryAfterMs());
+        }
         let release: () => void;
         try {
           release = await opts.gate.admit({
@@ -170,7 +187,16 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         const t0 = performance.now();
         let error: TransportError | UpstreamError;
         try {
-          const envelope = await attemptOnce(command, payload, userSig, signal, attempts).finally(release);
+          const send = () => attemptOnce(command, payload, userSig, signal, attempts);
+          const envelope = await (opts.breaker ? opts.breaker.execute(send) : send())
+            .catch((err: unknown) => {
+              // Open, or half-open with its one probe already under way: this attempt was not sent.
+              if (isBrokenCircuitError(err)) {
+                throw new UpstreamUnavailableError(command, opts.breaker?.retryAfterMs() ?? 0);
+              }
+              throw err;
+            })
+            .finally(release);
           const record = {
             command,
             attempt: attempts,
@@ -179,7 +205,21 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           };
           opts.onAttempt?.(record);
           logger.debug({ ...record, upstreamRequestId: envelope.RequestId }, 'tencent attempt');
-          if (envelope.ErrorCode === TENCENT.OK) return { envelope, attempts };
+          if (envelope.ErrorCode === TENCENT.OK) {
+            const schema = COMMANDS[command].response;
+            if (!schema)
+              return { envelope, response: undefined as CommandResponse<typeof command>, attempts };
+            const parsed = schema.safeParse(envelope.Response);
+            if (parsed.success)
+              return { envelope, response: parsed.data as CommandResponse<typeof command>, attempts };
+            throw new TransportError(
+              command,
+              'bad-body',
+              'answer has no usable Response member',
+              attempts,
+              200,
+            );
+          }
           error = new UpstreamError(
             command,
             envelope.ErrorCode,
@@ -188,6 +228,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
             attempts,
           );
         } catch (err) {
+          // A retry the breaker stopped answers with the failure that caused it, not with a 503.
+          if (err instanceof UpstreamUnavailableError) throw lastError ?? err;
           if (!(err instanceof TransportError)) throw err;
           const record = {
             command,

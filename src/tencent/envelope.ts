@@ -1,3 +1,5 @@
+import { parseJsonLosslessly } from './lossless-json.js';
+
 /** Tencent's answer envelope: HTTP 200 for every business result, the result itself in ErrorCode. */
 export interface TencentEnvelope {
   ActionStatus?: string;
@@ -7,11 +9,14 @@ export interface TencentEnvelope {
   [field: string]: unknown;
 }
 
-/** Parses an upstream body; undefined when it is not a JSON object with an integer ErrorCode. */
+/**
+ * Parses an upstream body; undefined when it is not a JSON object with an integer ErrorCode. Integers beyond
+ * 2^53 (account IDs in some answers) come out as their exact digits, never rounded.
+ */
 export function parseEnvelope(text: string): TencentEnvelope | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonLosslessly(text);
   } catch {
     return undefined;
   }

@@ -35,6 +35,17 @@ export class TransportError extends Error {
   }
 }
 
+/** The circuit breaker is open: Tencent has been failing, and nothing is sent until the cool-down ends. */
+export class UpstreamUnavailableError extends Error {
+  override name = 'UpstreamUnavailableError';
+  constructor(
+    readonly command: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`${command}: circuit open, retry in ${retryAfterMs} ms`);
+  }
+}
+
 /** The gateway's own limiter refused to send (the request never left). */
 export class LimitRefusedError extends Error {
   override name = 'LimitRefusedError';

@@ -1,0 +1,184 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { problemResponses } from '../problems/schema.js';
+import type { CallResult, TencentClient } from '../tencent/client.js';
+import { TENCENT } from '../tencent/codes.js';
+import type { CommandName, CommandRequest } from '../tencent/commands.js';
+import {
+  DestroyRoomResultSchema,
+  GetRoomResultSchema,
+  ListRoomsQuerySchema,
+  ListRoomsResultSchema,
+  RoomIdParamsSchema,
+  UpdateRoomBodySchema,
+  UpdateRoomResultSchema,
+} from './lifecycle-schemas.js';
+
+/** Problems every room route can answer, besides its own. */
+const COMMON_PROBLEMS = [
+  'validation-failed',
+  'invalid-parameters',
+  'unauthorized',
+  'rate-limited',
+  'upstream-rate-limited',
+  'internal-error',
+  'upstream-failure',
+  'upstream-unavailable',
+  'upstream-timeout',
+] as const;
+
+/** Aborts when the caller goes away before its answer was sent, so a queued request gives its slot back. */
+export function callerGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
+  });
+  return controller.signal;
+}
+
+/** One upstream call on behalf of a request, with what it did written into the request's log line. */
+export async function callFor<C extends CommandName>(
+  tencent: TencentClient,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  command: C,
+  body: CommandRequest<C>,
+  roomId?: string,
+): Promise<CallResult<C>> {
+  if (roomId !== undefined) request.audit.roomId = roomId;
+  const result = await tencent.call(command, body, {
+    roomId,
+    signal: callerGone(reply),
+    logger: request.log,
+  });
+  request.audit.attempts = result.attempts;
+  request.audit.tencentCode = TENCENT.OK;
+  request.audit.upstreamRequestId = result.envelope.RequestId;
+  return result;
+}
+
+/** Dismiss, read, update and list rooms. The RoomId travels upstream only inside the JSON body. */
+export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentClient): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const security = [{ apiKey: [] }];
+
+  routes.delete(
+    '/rooms/:roomId',
+    {
+      schema: {
+        operationId: 'dismissRoom',
+        summary: 'Dismiss a room',
+        description:
+          "Dismisses the room with Tencent's live_engine_http_srv/destroy_room. Rooms stay alive until dismissed (or dismissed automatically by Tencent), so dismiss what you create. A second dismissal answers 404.",
+        tags: ['rooms'],
+        security,
+        params: RoomIdParamsSchema,
+        response: { 200: DestroyRoomResultSchema, ...problemResponses(...COMMON_PROBLEMS, 'room-not-found') },
+      },
+    },
+    async (request, reply) => {
+      const { roomId } = request.params;
+      const { envelope, response } = await callFor(
+        tencent,
+        request,
+        reply,
+        'destroy_room',
+        { RoomId: roomId },
+        roomId,
+      );
+      request.audit.outcome = 'dismissed';
+      return {
+        roomId,
+        ...(response?.Statistic ? { statistic: response.Statistic } : {}),
+        upstreamRequestId: envelope.RequestId ?? '',
+      };
+    },
+  );
+
+  routes.get(
+    '/rooms/:roomId',
+    {
+      schema: {
+        operationId: 'getRoom',
+        summary: 'Read a room',
+        description:
+          "The room as Tencent's live_engine_http_srv/get_room_info describes it, every field under Tencent's names; TakeSeatMode is always its string name and Owner_Account always an exact string.",
+        tags: ['rooms'],
+        security,
+        params: RoomIdParamsSchema,
+        response: { 200: GetRoomResultSchema, ...problemResponses(...COMMON_PROBLEMS, 'room-not-found') },
+      },
+    },
+    async (request, reply) => {
+      const { roomId } = request.params;
+      const { envelope, response } = await callFor(
+        tencent,
+        request,
+        reply,
+        'get_room_info',
+        { RoomId: roomId },
+        roomId,
+      );
+      request.audit.outcome = 'read';
+      return { RoomInfo: response.RoomInfo, upstreamRequestId: envelope.RequestId ?? '' };
+    },
+  );
+
+  routes.patch(
+    '/rooms/:roomId',
+    {
+      schema: {
+        operationId: 'updateRoom',
+        summary: 'Update a room',
+        description:
+          "Changes the given fields with Tencent's live_engine_http_srv/update_room_info. Only RoomName, MaxMemberCount, IsMessageDisabled, CoverURL, Category, ActivityStatus, IsPublicVisible, TakeSeatMode and Notice can change, at least one of them.",
+        tags: ['rooms'],
+        security,
+        params: RoomIdParamsSchema,
+        body: UpdateRoomBodySchema,
+        response: {
+          200: UpdateRoomResultSchema,
+          ...problemResponses(
+            ...COMMON_PROBLEMS,
+            'room-not-found',
+            'payload-too-large',
+            'unsupported-media-type',
+            'sensitive-content',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { roomId } = request.params;
+      const body = { RoomInfo: { RoomId: roomId, ...request.body.RoomInfo } };
+      const { envelope } = await callFor(tencent, request, reply, 'update_room_info', body, roomId);
+      request.audit.outcome = 'updated';
+      return { roomId, upstreamRequestId: envelope.RequestId ?? '' };
+    },
+  );
+
+  routes.get(
+    '/rooms',
+    {
+      schema: {
+        operationId: 'listRooms',
+        summary: 'List rooms',
+        description:
+          "A page of rooms from Tencent's live_engine_http_srv/get_room_list, sorted by ViewCount, highest first. Pass `next` back as `cursor` for the following page; it is absent on the last one. Tencent allows 10 of these per second.",
+        tags: ['rooms'],
+        security,
+        querystring: ListRoomsQuerySchema,
+        response: { 200: ListRoomsResultSchema, ...problemResponses(...COMMON_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const { cursor, limit } = request.query;
+      const { response } = await callFor(tencent, request, reply, 'get_room_list', {
+        Next: cursor ?? '',
+        Count: limit,
+      });
+      request.audit.outcome = 'listed';
+      return { rooms: response.RoomList, ...(response.Next ? { next: response.Next } : {}) };
+    },
+  );
+}

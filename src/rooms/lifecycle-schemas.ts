@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { byteString, CategorySchema, RoomIdSchema } from './schemas.js';
+
+export const RoomIdParamsSchema = z.strictObject({
+  roomId: RoomIdSchema.meta({
+    description:
+      'The RoomId, percent-encoded in the path (any 1 to 48 bytes once decoded, `/`, `?` and `#` included).',
+    example: 'live_testA',
+  }),
+});
+
+/** What update_room_info may change: anything else, RoomId included, is rejected by name. */
+export const UpdateRoomInfoSchema = z
+  .strictObject({
+    RoomName: byteString(0, 100)
+      .optional()
+      .describe('Room name for the Live Stream List, at most 100 bytes.'),
+    MaxMemberCount: z.int().positive().optional().describe('Maximum number of members in the room.'),
+    IsMessageDisabled: z.boolean().optional().describe('Global mute of live comments.'),
+    CoverURL: byteString(0, 200).optional().describe('Room cover image, at most 200 bytes.'),
+    Category: CategorySchema.optional(),
+    ActivityStatus: z
+      .int()
+      .optional()
+      .describe('Custom activity status, e.g. 0 preparing, 1 in progress, 2 ended.'),
+    IsPublicVisible: z.boolean().optional().describe('Whether the room appears in the Live Stream List.'),
+    TakeSeatMode: z.enum(['FreeToTake', 'ApplyToTake']).optional().describe('Guest mode.'),
+    Notice: byteString(0, 100).optional().describe('Room notice, at most 100 bytes.'),
+  })
+  .refine((info) => Object.keys(info).length > 0, { error: 'must change at least one field' });
+
+export const UpdateRoomBodySchema = z
+  .strictObject({ RoomInfo: UpdateRoomInfoSchema })
+  .describe("The fields to change, under Tencent's names; the RoomId is the one in the path.")
+  .meta({
+    'x-examples': {
+      rename: {
+        summary: 'Rename the room and post a notice',
+        value: { RoomInfo: { RoomName: 'Happy new year!', Notice: 'Back at 8' } },
+      },
+    },
+  });
+
+export const ListRoomsQuerySchema = z.strictObject({
+  cursor: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe('The `next` of the previous page; absent for the first page.'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(20)
+    .describe("Rooms per page, 1 to 20 (Tencent's maximum)."),
+});
+
+/**
+ * A room as Tencent describes it: every field Tencent sent, under its names. Two are normalized: TakeSeatMode
+ * is always its string name, Owner_Account always an exact string (even for account numbers beyond 2^53).
+ */
+export const RoomInfoSchema = z
+  .looseObject({
+    RoomId: z.string(),
+    RoomName: z.string().optional(),
+    RoomType: z.string().optional(),
+    Owner_Account: z
+      .string()
+      .optional()
+      .describe('Always a string, exact even when Tencent sends a number beyond 2^53.'),
+    CreateTime: z.number().optional().describe('Unix seconds.'),
+    IsSeatEnabled: z.boolean().optional(),
+    TakeSeatMode: z
+      .string()
+      .optional()
+      .describe('FreeToTake or ApplyToTake (also when Tencent sends the older 1 or 2).'),
+    MaxSeatCount: z.number().optional(),
+    MaxMemberCount: z.number().optional(),
+    IsMessageDisabled: z.boolean().optional(),
+    CoverURL: z.string().optional(),
+    Category: z.array(z.union([z.string(), z.number()])).optional(),
+    ActivityStatus: z.number().optional(),
+    ViewCount: z.number().optional(),
+    IsPublicVisible: z.boolean().optional(),
+    Notice: z.string().optional(),
+  })
+  .meta({ id: 'RoomInfo' });
+
+const UPSTREAM_REQUEST_ID = z.string().describe("Tencent's RequestId, for its support.");
+
+export const DestroyRoomResultSchema = z.object({
+  roomId: z.string(),
+  statistic: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Tencent's Statistic as sent (TotalViewers, TotalGiftsSent, …), when Tencent sends one."),
+  upstreamRequestId: UPSTREAM_REQUEST_ID,
+});
+
+export const GetRoomResultSchema = z.object({
+  RoomInfo: RoomInfoSchema,
+  upstreamRequestId: UPSTREAM_REQUEST_ID,
+});
+
+export const UpdateRoomResultSchema = z.object({
+  roomId: z.string(),
+  upstreamRequestId: UPSTREAM_REQUEST_ID,
+});
+
+export const ListRoomsResultSchema = z.object({
+  rooms: z.array(RoomInfoSchema).describe('Sorted by ViewCount, highest first.'),
+  next: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last page.'),
+});
