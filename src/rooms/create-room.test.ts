@@ -294,6 +294,7 @@ describe('POST /rooms, upstream answers that are not envelopes', () => {
     ['a non-JSON 200', { kind: 'non-json' } as const, 'without its JSON envelope'],
     ['JSON without ErrorCode', { kind: 'no-error-code' } as const, 'without its JSON envelope'],
     ['a reset connection', { kind: 'reset' } as const, 'connection to Tencent broke'],
+    ['a connection half-closed mid-body', { kind: 'half-close' } as const, 'connection to Tencent broke'],
   ])('answers 502 upstream-failure without `upstream` for %s', async (_name, fault, detail) => {
     sandbox.state.faults.add({ fault, times: 1 });
     const res = await postRoom(gateway, minimal(roomId()));

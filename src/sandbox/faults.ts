@@ -10,6 +10,8 @@ export type Fault =
   | { kind: 'slow-body'; ms: number }
   /** Destroy the connection without answering. */
   | { kind: 'reset' }
+  /** Send the status line and half the body, then close our side of the connection (a half-closed socket). */
+  | { kind: 'half-close' }
   /** A load balancer's HTML error page with this HTTP status. */
   | { kind: 'http-status'; status: number }
   /** HTTP 200 with a body that is not JSON. */
@@ -83,10 +85,11 @@ export function faultRuleProblem(rule: unknown): string | undefined {
         : 'an http-status fault needs status, 100 to 599';
     case 'hang':
     case 'reset':
+    case 'half-close':
     case 'non-json':
     case 'no-error-code':
       return undefined;
     default:
-      return 'fault.kind must be one of code, hang, delay, slow-body, reset, http-status, non-json, no-error-code';
+      return 'fault.kind must be one of code, hang, delay, slow-body, reset, half-close, http-status, non-json, no-error-code';
   }
 }
