@@ -58,7 +58,8 @@ const withResolvableRefs = <T>(schema: T): T =>
   );
 
 // Strict: a keyword ajv does not know would be an error, not silently ignored. OpenAPI 3.1 adds `example`.
-const ajv = new Ajv2020({ strict: true, allErrors: true });
+// Union types (`"type": ["string", "number"]`) are valid JSON Schema: Tencent sends Category tags of either kind.
+const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
 ajv.addKeyword('example');
 ajv.addSchema({ $id: COMPONENTS, $defs: withResolvableRefs(document.components.schemas) });
 const validators = new Map<object, ValidateFunction>();
@@ -312,6 +313,30 @@ describe('POST /rooms answers as documented', () => {
     } finally {
       await fragile.close();
     }
+  });
+
+  it("200s of a room's life (read, update, list, dismiss) as documented", async () => {
+    const id = roomId('doc');
+    expect((await post(gateway.url, showroom(id))).status).toBe(201);
+    const at = `${gateway.url}/rooms/${id}`;
+    const json = { ...BILLING, 'content-type': 'application/json' };
+    await expectDocumented('get', '/rooms/{roomId}', await fetch(at, { headers: BILLING }));
+    const patch = {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ RoomInfo: { RoomName: 'renamed' } }),
+    };
+    await expectDocumented('patch', '/rooms/{roomId}', await fetch(at, patch));
+    await expectDocumented(
+      'get',
+      '/rooms',
+      await fetch(`${gateway.url}/rooms?limit=5`, { headers: BILLING }),
+    );
+    await expectDocumented(
+      'delete',
+      '/rooms/{roomId}',
+      await fetch(at, { method: 'DELETE', headers: BILLING }),
+    );
   });
 
   it('404 room-not-found for a room Tencent does not know', async () => {

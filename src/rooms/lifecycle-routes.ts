@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { problemResponses } from '../problems/schema.js';
 import type { CallResult, TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
@@ -7,6 +8,7 @@ import type { CommandName, CommandRequest } from '../tencent/commands.js';
 import {
   DestroyRoomResultSchema,
   GetRoomResultSchema,
+  LIFECYCLE_EXAMPLES,
   ListRoomsQuerySchema,
   ListRoomsResultSchema,
   RoomIdParamsSchema,
@@ -26,6 +28,14 @@ const COMMON_PROBLEMS = [
   'upstream-unavailable',
   'upstream-timeout',
 ] as const;
+
+/** A documented 200 with its named example. */
+function ok(description: string, schema: z.ZodType, example: keyof typeof LIFECYCLE_EXAMPLES) {
+  return {
+    description,
+    content: { 'application/json': { schema, examples: { [example]: LIFECYCLE_EXAMPLES[example] } } },
+  };
+}
 
 /** Aborts when the caller goes away before its answer was sent, so a queued request gives its slot back. */
 export function callerGone(reply: FastifyReply): AbortSignal {
@@ -73,7 +83,10 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         tags: ['rooms'],
         security,
         params: RoomIdParamsSchema,
-        response: { 200: DestroyRoomResultSchema, ...problemResponses(...COMMON_PROBLEMS, 'room-not-found') },
+        response: {
+          200: ok('Dismissed.', DestroyRoomResultSchema, 'dismissed'),
+          ...problemResponses(...COMMON_PROBLEMS, 'room-not-found'),
+        },
       },
     },
     async (request, reply) => {
@@ -106,7 +119,10 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         tags: ['rooms'],
         security,
         params: RoomIdParamsSchema,
-        response: { 200: GetRoomResultSchema, ...problemResponses(...COMMON_PROBLEMS, 'room-not-found') },
+        response: {
+          200: ok('The room as Tencent describes it.', GetRoomResultSchema, 'room'),
+          ...problemResponses(...COMMON_PROBLEMS, 'room-not-found'),
+        },
       },
     },
     async (request, reply) => {
@@ -137,7 +153,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         params: RoomIdParamsSchema,
         body: UpdateRoomBodySchema,
         response: {
-          200: UpdateRoomResultSchema,
+          200: ok('Updated.', UpdateRoomResultSchema, 'updated'),
           ...problemResponses(
             ...COMMON_PROBLEMS,
             'room-not-found',
@@ -168,7 +184,10 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         tags: ['rooms'],
         security,
         querystring: ListRoomsQuerySchema,
-        response: { 200: ListRoomsResultSchema, ...problemResponses(...COMMON_PROBLEMS) },
+        response: {
+          200: ok('A page of rooms.', ListRoomsResultSchema, 'page'),
+          ...problemResponses(...COMMON_PROBLEMS),
+        },
       },
     },
     async (request, reply) => {

@@ -87,6 +87,55 @@ export const RoomInfoSchema = z
   })
   .meta({ id: 'RoomInfo' });
 
+const ROOM_EXAMPLE = {
+  RoomId: 'live_testA',
+  RoomName: 'Happy new year',
+  RoomType: 'Live',
+  Owner_Account: 'testA',
+  CreateTime: 1767225600,
+  IsSeatEnabled: true,
+  TakeSeatMode: 'ApplyToTake',
+  MaxSeatCount: 9,
+  MaxMemberCount: 1000,
+  IsMessageDisabled: false,
+  CoverURL: 'cover url',
+  Category: [],
+  ActivityStatus: 1,
+  ViewCount: 1024,
+  IsPublicVisible: true,
+  Notice: '',
+};
+
+/** Named examples of the success answers, for the OpenAPI document and the Postman collection. */
+export const LIFECYCLE_EXAMPLES = {
+  dismissed: {
+    summary: 'Dismissed, with the statistics Tencent returns',
+    value: {
+      roomId: 'live_testA',
+      statistic: {
+        TotalViewers: 1024,
+        TotalGiftsSent: 12,
+        TotalGiftCoins: 300,
+        TotalUniqueGiftSenders: 5,
+        TotalLikesReceived: 88,
+      },
+      upstreamRequestId: 'Id-4f1c2b7e9a3d4c58b6e0f2a1d7c9e3b5-O-Seq-52733',
+    },
+  },
+  room: {
+    summary: 'The Showroom Live room',
+    value: { RoomInfo: ROOM_EXAMPLE, upstreamRequestId: 'Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52720' },
+  },
+  updated: {
+    summary: 'Updated',
+    value: { roomId: 'live_testA', upstreamRequestId: 'Id-2b7d9e1f4a6c4e83b5d0c8f2a9e1b7d4-O-Seq-52741' },
+  },
+  page: {
+    summary: 'A page with more to come',
+    value: { rooms: [ROOM_EXAMPLE], next: '1693271355-123123123123' },
+  },
+};
+
 const UPSTREAM_REQUEST_ID = z.string().describe("Tencent's RequestId, for its support.");
 
 export const DestroyRoomResultSchema = z.object({

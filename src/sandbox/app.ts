@@ -105,7 +105,10 @@ export async function buildSandbox(
       case 'half-close': {
         reply.hijack();
         const text = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"Id-half"}';
-        reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        reply.raw.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
         reply.raw.write(text.slice(0, 20));
         // FIN without the rest: the client is left with a half-closed connection and a short body.
         reply.raw.socket?.end();
