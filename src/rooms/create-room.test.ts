@@ -10,32 +10,14 @@ import {
   startSandbox,
   testConfig,
 } from '../../test/helpers.js';
+import { CREATE_ROOM_EXAMPLES } from './schemas.js';
 
-/** The Create Room page's two examples, without their // comments. */
+/** The Create Room page's two examples (as the OpenAPI document carries them), each with its own RoomId. */
 const showroomLive = (id: string) => ({
-  RoomInfo: {
-    RoomId: id,
-    RoomType: 'Live',
-    Owner_Account: 'testA',
-    TakeSeatMode: 'ApplyToTake',
-    SeatTemplate: 'VideoDynamicGrid9Seats',
-    IsPublicVisible: true,
-    RoomName: 'Happy new year',
-    CoverURL: 'cover url',
-  },
+  RoomInfo: { ...CREATE_ROOM_EXAMPLES.showroomLive.value.RoomInfo, RoomId: id },
 });
 const voiceChat = (id: string) => ({
-  RoomInfo: {
-    RoomId: id,
-    RoomType: 'Live',
-    Owner_Account: 'testA',
-    TakeSeatMode: 'FreeToTake',
-    MaxSeatCount: 10,
-    SeatTemplate: 'AudioSalon',
-    IsPublicVisible: true,
-    RoomName: 'Happy new year',
-    CoverURL: 'cover url',
-  },
+  RoomInfo: { ...CREATE_ROOM_EXAMPLES.voiceChatRoom.value.RoomInfo, RoomId: id },
 });
 const minimal = (id: string) => ({ RoomInfo: { RoomId: id, SeatTemplate: 'VideoDynamicGrid9Seats' } });
 

@@ -88,6 +88,7 @@ const CONNECT_ERRORS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const MAX_BODY_BYTES = 1024 * 1024;
+const RESPONSE_MISMATCH = 'answer has no usable Response member';
 
 function classify(err: unknown): TransportErrorKind {
   const code = (err as { code?: string }).code ?? '';
@@ -185,6 +186,12 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         attempts++;
         const userSig = opts.userSig.get();
         const t0 = performance.now();
+        /** One metrics record and one debug line per attempt, whatever its outcome. */
+        const report = (outcome: number | TransportErrorKind, fields: Record<string, unknown>) => {
+          const record = { command, attempt: attempts, durationMs: performance.now() - t0, outcome };
+          opts.onAttempt?.(record);
+          logger.debug({ ...record, ...fields }, 'tencent attempt');
+        };
         let error: TransportError | UpstreamError;
         try {
           const send = () => attemptOnce(command, payload, userSig, signal, attempts);
@@ -197,14 +204,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
               throw err;
             })
             .finally(release);
-          const record = {
-            command,
-            attempt: attempts,
-            durationMs: performance.now() - t0,
-            outcome: envelope.ErrorCode,
-          };
-          opts.onAttempt?.(record);
-          logger.debug({ ...record, upstreamRequestId: envelope.RequestId }, 'tencent attempt');
+          report(envelope.ErrorCode, { upstreamRequestId: envelope.RequestId });
           if (envelope.ErrorCode === TENCENT.OK) {
             const schema = COMMANDS[command].response;
             if (!schema)
@@ -212,13 +212,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
             const parsed = schema.safeParse(envelope.Response);
             if (parsed.success)
               return { envelope, response: parsed.data as CommandResponse<typeof command>, attempts };
-            throw new TransportError(
-              command,
-              'bad-body',
-              'answer has no usable Response member',
-              attempts,
-              200,
-            );
+            throw new TransportError(command, 'bad-body', RESPONSE_MISMATCH, attempts, 200);
           }
           error = new UpstreamError(
             command,
@@ -231,14 +225,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           // A retry the breaker stopped answers with the failure that caused it, not with a 503.
           if (err instanceof UpstreamUnavailableError) throw lastError ?? err;
           if (!(err instanceof TransportError)) throw err;
-          const record = {
-            command,
-            attempt: attempts,
-            durationMs: performance.now() - t0,
-            outcome: err.kind,
-          };
-          opts.onAttempt?.(record);
-          logger.debug({ ...record, detail: err.detail }, 'tencent attempt failed');
+          // A 200 whose Response does not fit was reported by its ErrorCode already.
+          if (err.detail !== RESPONSE_MISMATCH) report(err.kind, { detail: err.detail });
           error = err;
         }
         lastError = error;
