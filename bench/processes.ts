@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ADMIN, SDKAPPID } from '../test/helpers.js';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BenchProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** The process's output so far (it goes to a file, so the bench never spends CPU reading it). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const STARTUP_MS = 30_000;
+
+/** Every child still running is killed when the bench exits, however it exits (a watchdog, an error). */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/**
+ * Starts `node <args>` with its output in a file, not a pipe (a pipe would make the bench process read every log
+ * line the gateway writes, on the same two cores), and waits, bounded, until the output matches `ready`.
+ */
+export async function start(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<BenchProcess> {
+  const logFile = join(
+    tmpdir(),
+    `roomgate-bench-${name}-${process.pid}-${randomBytes(4).toString('hex')}.log`,
+  );
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const output = () => readFileSync(logFile, 'utf8');
+  const deadline = Date.now() + STARTUP_MS;
+  let url: string | undefined;
+  while (url === undefined) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start within ${STARTUP_MS} ms:\n${output()}`);
+    }
+    url = ready.exec(output())?.[1];
+    if (url === undefined) await sleep(50);
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    child,
+    output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+export interface Sandbox extends BenchProcess {
+  secretKey: string;
+  arrivals(): Promise<{ at: number; command: string; outcome?: number }[]>;
+}
+
+/** The Tencent sandbox (test/sandbox-process.ts) in a process of its own, with a fresh secret key. */
+export async function startSandbox(perSecond: number): Promise<Sandbox> {
+  const secretKey = randomBytes(32).toString('hex');
+  const proc = await start(
+    'sandbox',
+    ['--import', 'tsx', 'test/sandbox-process.ts'],
+    { SANDBOX_SECRET_KEY: secretKey, SANDBOX_PER_SECOND: String(perSecond) },
+    /listening (http:\/\/\S+)/,
+  );
+  return {
+    ...proc,
+    secretKey,
+    arrivals: async () => (await fetch(`${proc.url}/__sandbox/arrivals`)).json() as never,
+  };
+}
+
+export const BENCH_API_KEY = 'bench-secret-0123456789abcdef';
+
+/**
+ * The compiled gateway (dist/server.js, built by `npm run build` before the bench) configured only by its
+ * environment, logging at info to a file as in production. `nodeArgs` adds e.g. `--cpu-prof`.
+ */
+export function startGateway(
+  sandbox: Sandbox,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<BenchProcess> {
+  return start(
+    'gateway',
+    [...nodeArgs, 'dist/server.js'],
+    {
+      TENCENT_SDKAPPID: String(SDKAPPID),
+      TENCENT_SECRET_KEY: sandbox.secretKey,
+      TENCENT_ADMIN_ID: ADMIN,
+      TENCENT_BASE_URL: sandbox.url,
+      ROOMGATE_API_KEYS: `bench:${BENCH_API_KEY}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      ...env,
+    },
+    /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"roomgate ready"/,
+  );
+}
+
+/** The bare @fastify/http-proxy passthrough (bench/bare-proxy.ts) in front of the same sandbox. */
+export function startBareProxy(sandbox: Sandbox, query: string): Promise<BenchProcess> {
+  return start(
+    'bare-proxy',
+    ['--import', 'tsx', 'bench/bare-proxy.ts'],
+    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
+    /listening (http:\/\/\S+)/,
+  );
+}
+
+/** Peak and current resident set of a process, from /proc (Linux), in MiB. */
+export function memoryOf(pid: number): { peakRssMiB: number; rssMiB: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * `npm run bench`: what roomgate costs on the hot path (issue 6). Everything runs on 127.0.0.1: the sandbox, the
+ * compiled gateway and the bare proxy each in a process of their own, the load generators in this one. Prints a
+ * Markdown report and writes it to bench/RESULTS.md (or BENCH_OUT).
+ *
+ * BENCH_SECONDS (default 20) is the measured length of scenarios 1 and 3; scenario 2 runs half of it, warm-ups a
+ * tenth. BENCH_KEYS (default 1,000,000) is scenario 4's RoomId count. BENCH_PROFILE=<dir> runs scenario 2's gateway
+ * with --cpu-prof into that directory. `npm run bench:smoke` runs all four in a few seconds.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { signUserSig } from '../src/tencent/usersig.js';
+import { ADMIN, busiestWindow, SDKAPPID } from '../test/helpers.js';
+import { type Latency, latencyOf, openLoop, type Sample, type Target } from './open-loop.js';
+import {
+  BENCH_API_KEY,
+  type BenchProcess,
+  memoryOf,
+  root,
+  type Sandbox,
+  startBareProxy,
+  startGateway,
+  startSandbox,
+} from './processes.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
+const OUT = resolve(root, process.env.BENCH_OUT ?? 'bench/RESULTS.md');
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+const WARMUP_S = Math.max(0.5, SECONDS / 10);
+const QUOTA = 200;
+const OVERLOAD = 4000;
+const CONNECTIONS = 64;
+/** Hard bound on the whole run: anything stuck past this is a failure, not a longer wait. */
+const RUN_LIMIT_MS = (SECONDS * 8 + 120) * 1000;
+
+const CREATE_PATH = '/v4/live_engine_http_srv/create_room';
+const run = Date.now().toString(36);
+const body = (roomId: string) =>
+  JSON.stringify({ RoomInfo: { RoomId: roomId, RoomType: 'Live', SeatTemplate: 'VideoDynamicGrid9Seats' } });
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function signedQuery(sandbox: Sandbox): (random: number) => string {
+  const userSig = signUserSig({
+    sdkAppId: SDKAPPID,
+    secretKey: sandbox.secretKey,
+    identifier: ADMIN,
+    expireSeconds: 86400,
+  });
+  return (random) =>
+    `sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${userSig}&random=${random >>> 0}&contenttype=json`;
+}
+
+function gatewayTarget(gateway: BenchProcess, prefix: string): (i: number) => Target {
+  const origin = new URL(gateway.url).origin;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
+  return (i) => ({ origin, path: '/rooms', headers, body: body(`${prefix}_${i}`) });
+}
+
+function statusCounts(samples: Sample[]): string {
+  const counts = new Map<number, number>();
+  for (const s of samples) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => a[0] - b[0])
+    .map(([status, n]) => `${n}×${status}`)
+    .join(', ');
+}
+
+const latencyRow = (name: string, l: Latency, note: string) =>
+  `| ${name} | ${l.n} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.p999)} | ${fmt(l.max)} | ${note} |`;
+
+interface Report {
+  lines: string[];
+  verdicts: string[];
+}
+
+/** Scenario 1: the same evenly spaced 200/s straight to the sandbox, then through roomgate. */
+async function addedLatency(report: Report): Promise<Latency> {
+  const warmup = Math.round(WARMUP_S * QUOTA);
+  const count = warmup + Math.round(SECONDS * QUOTA);
+
+  const sandbox = await startSandbox(QUOTA);
+  let direct: Awaited<ReturnType<typeof openLoop>>;
+  let through: Awaited<ReturnType<typeof openLoop>>;
+  try {
+    const query = signedQuery(sandbox);
+    const origin = new URL(sandbox.url).origin;
+    const headers = { 'content-type': 'application/json' };
+    direct = await openLoop({
+      ratePerSecond: QUOTA,
+      count,
+      warmup,
+      keepBodies: true,
+      connections: CONNECTIONS,
+      target: (i) => ({
+        origin,
+        path: `${CREATE_PATH}?${query(i * 2654435761)}`,
+        headers,
+        body: body(`d${run}_${i}`),
+      }),
+    });
+    // Room for the sandbox's windows to empty, so roomgate starts from the same state.
+    await sleep(1100);
+    const gateway = await startGateway(sandbox);
+    try {
+      through = await openLoop({
+        ratePerSecond: QUOTA,
+        count,
+        warmup,
+        connections: CONNECTIONS,
+        target: gatewayTarget(gateway, `g${run}`),
+      });
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    await sandbox.stop();
+  }
+  const d = latencyOf(direct.samples);
+  const g = latencyOf(through.samples);
+  const directOk = direct.samples.filter((s) => s.text?.includes('"ErrorCode":0')).length;
+  report.lines.push(
+    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s after ${WARMUP_S} s warm-up)`,
+    '',
+    '| path | samples | p50 ms | p99 ms | p99.9 ms | max ms | answers |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    latencyRow(
+      'client → sandbox (signed by the client)',
+      d,
+      `${directOk} ErrorCode 0, ${direct.errors} errors; offered ${fmt(direct.offeredPerSecond, 1)}/s, worst send lag ${fmt(direct.maxLagMs)} ms`,
+    ),
+    latencyRow(
+      'client → roomgate → sandbox',
+      g,
+      `${statusCounts(through.samples)}, ${through.errors} errors; offered ${fmt(through.offeredPerSecond, 1)}/s, worst send lag ${fmt(through.maxLagMs)} ms`,
+    ),
+    `| **roomgate adds** | | **${fmt(g.p50 - d.p50)}** | **${fmt(g.p99 - d.p99)}** | **${fmt(g.p999 - d.p999)}** | | target ≤ 0.5 at p50, ≤ 1 at p99 |`,
+    '',
+  );
+  report.verdicts.push(
+    `Scenario 1, added latency: +${fmt(g.p50 - d.p50)} ms p50 (target ≤ 0.5: ${g.p50 - d.p50 <= 0.5 ? 'met' : 'MISSED'}), +${fmt(g.p99 - d.p99)} ms p99 (target ≤ 1: ${g.p99 - d.p99 <= 1 ? 'met' : 'MISSED'})`,
+  );
+  return g;
+}
+
+async function cannon(url: string, headers: Record<string, string>, prefix: string, seconds: number) {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ setupRequest: (req) => ({ ...req, body: body(`${prefix}_${n++}`) }) }],
+  });
+  return {
+    okPerSecond: result['2xx'] / seconds,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+/** Scenario 2: maximum create throughput with the limits lifted, roomgate vs a bare @fastify/http-proxy. */
+async function capacity(report: Report): Promise<void> {
+  const seconds = Math.max(1, Math.round(SECONDS / 2));
+  const warm = Math.max(1, Math.round(WARMUP_S));
+  const sandbox = await startSandbox(1_000_000_000);
+  let bare: Awaited<ReturnType<typeof cannon>>;
+  let gate: Awaited<ReturnType<typeof cannon>>;
+  try {
+    const proxy = await startBareProxy(sandbox, signedQuery(sandbox)(1234567));
+    try {
+      const headers = { 'content-type': 'application/json' };
+      await cannon(`${proxy.url}/rooms`, headers, `pw${run}`, warm);
+      bare = await cannon(`${proxy.url}/rooms`, headers, `p${run}`, seconds);
+    } finally {
+      await proxy.stop();
+    }
+    const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    const gateway = await startGateway(
+      sandbox,
+      { GLOBAL_RATE_LIMIT: '100000', ROOMGATE_QUEUE_MS: '1000' },
+      nodeArgs,
+    );
+    try {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
+      await cannon(`${gateway.url}/rooms`, headers, `cw${run}`, warm);
+      gate = await cannon(`${gateway.url}/rooms`, headers, `c${run}`, seconds);
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    await sandbox.stop();
+  }
+  const ratio = gate.okPerSecond / bare.okPerSecond;
+  const row = (name: string, r: typeof bare) =>
+    `| ${name} | ${fmt(r.okPerSecond, 0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`;
+  report.lines.push(
+    `## 2. Capacity with the limits lifted (autocannon, ${CONNECTIONS} connections, ${seconds} s after ${warm} s warm-up)`,
+    '',
+    '| path | 2xx per s | p50 ms | p99 ms | non-2xx | errors |',
+    '|---|---:|---:|---:|---:|---:|',
+    row('client → bare @fastify/http-proxy → sandbox', bare),
+    row('client → roomgate → sandbox (GLOBAL_RATE_LIMIT=100000, its maximum)', gate),
+    '',
+    `roomgate / bare proxy = **${fmt(ratio)}x** (target ≥ 1.2x)`,
+    '',
+  );
+  report.verdicts.push(
+    `Scenario 2, capacity: ${fmt(ratio)}x the bare proxy (target ≥ 1.2x: ${ratio >= 1.2 ? 'met' : 'MISSED'})`,
+  );
+}
+
+/** Scenario 3: 20x the quota offered at default limits. */
+async function overload(report: Report, quota: Latency): Promise<void> {
+  const count = Math.round(SECONDS * OVERLOAD);
+  const sandbox = await startSandbox(QUOTA);
+  let result: Awaited<ReturnType<typeof openLoop>>;
+  let memory: ReturnType<typeof memoryOf>;
+  let idle: ReturnType<typeof memoryOf>;
+  let busiest: number;
+  let arrivals: Awaited<ReturnType<Sandbox['arrivals']>>;
+  try {
+    const gateway = await startGateway(sandbox);
+    try {
+      idle = memoryOf(gateway.pid);
+      result = await openLoop({
+        ratePerSecond: OVERLOAD,
+        count,
+        connections: 1024,
+        target: gatewayTarget(gateway, `o${run}`),
+      });
+      memory = memoryOf(gateway.pid);
+    } finally {
+      await gateway.stop();
+    }
+    arrivals = (await sandbox.arrivals()).filter((a) => a.command.includes('create_room'));
+    busiest = busiestWindow(arrivals.map((a) => a.at));
+  } finally {
+    await sandbox.stop();
+  }
+  const admitted = latencyOf(result.samples.filter((s) => s.status === 201));
+  const refused = latencyOf(result.samples.filter((s) => s.status === 429));
+  const refusedByUpstream = arrivals.filter((a) => a.outcome !== 0).length;
+  report.lines.push(
+    `## 3. Overload: ${OVERLOAD} req/s offered for ${SECONDS} s at default limits (GLOBAL_RATE_LIMIT=200, ROOMGATE_QUEUE_MS=1000)`,
+    '',
+    `Offered ${fmt(result.offeredPerSecond, 0)} req/s (worst send lag ${fmt(result.maxLagMs)} ms); answers: ${statusCounts(result.samples)}, ${result.errors} errors.`,
+    '',
+    '| answers | n | p50 ms | p99 ms | p99.9 ms | max ms | note |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    latencyRow('201 admitted', admitted, `scenario 1 p99 was ${fmt(quota.p99)} ms`),
+    latencyRow('429 refused', refused, ''),
+    '',
+    `Sandbox: ${arrivals.length} create_room arrivals, busiest 1,000 ms window **${busiest}** (limit ${QUOTA}), ${refusedByUpstream} refused by the sandbox.`,
+    `Gateway RSS: ${fmt(idle?.rssMiB ?? Number.NaN, 1)} MiB idle, peak **${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB** (VmHWM).`,
+    '',
+  );
+  report.verdicts.push(
+    `Scenario 3, overload: 429 p99 ${fmt(refused.p99)} ms; admitted p99 ${fmt(admitted.p99)} ms vs ${fmt(quota.p99)} ms in scenario 1 (target within 5 ms: ${admitted.p99 - quota.p99 <= 5 ? 'met' : 'MISSED'}); busiest second at the sandbox ${busiest} (≤ ${QUOTA}: ${busiest <= QUOTA ? 'met' : 'MISSED'}); peak RSS ${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB`,
+  );
+}
+
+/** Scenario 4: many RoomIds through the in-process limiter, in a child with --expose-gc. */
+async function manyRoomIds(report: Report): Promise<void> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', String(KEYS)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`bench/memory.ts exited with ${code}`);
+  const m = JSON.parse(out) as Record<string, number>;
+  const returned = (m.expired as number) - (m.before as number);
+  report.lines.push(
+    `## 4. Memory under many RoomIds (${m.keys} distinct RoomIds through createMemoryLimiter, acquire + release)`,
+    '',
+    '| heap after full GC | MiB | RoomIds held |',
+    '|---|---:|---:|',
+    `| before | ${fmt(m.before as number)} | 0 |`,
+    `| right after the run (${fmt(m.runMs as number, 0)} ms, ${fmt(m.acquiresPerSecond as number, 0)} acquires/s) | ${fmt(m.after as number)} | ${m.live} |`,
+    `| after the window expired and one more acquire swept (${fmt(m.sweepMs as number, 1)} ms) | ${fmt(m.expired as number)} | ${m.left} |`,
+    '',
+  );
+  report.verdicts.push(
+    `Scenario 4, memory: heap ${fmt(m.before as number)} → ${fmt(m.after as number)} → ${fmt(m.expired as number)} MiB, ${m.left} RoomId left (returns to its start: ${returned < 1 && (m.left as number) <= 1 ? 'met' : 'MISSED'})`,
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const report: Report = {
+    lines: [
+      '# roomgate benchmark results',
+      '',
+      `${new Date().toISOString()} · Node ${process.version} · ${cpu} × ${cpus().length} · ${fmt(totalmem() / 2 ** 30, 1)} GiB · ` +
+        `BENCH_SECONDS=${SECONDS}, BENCH_KEYS=${KEYS}. Everything on 127.0.0.1: sandbox, gateway (compiled, dist/server.js, LOG_LEVEL=info to a file) and bare proxy in processes of their own; load from the bench process. Exact percentiles over all samples.`,
+      '',
+    ],
+    verdicts: [],
+  };
+  const quota = await addedLatency(report);
+  await capacity(report);
+  await overload(report, quota);
+  await manyRoomIds(report);
+  report.lines.push('## Verdicts', '', ...report.verdicts.map((v) => `- ${v}`), '');
+  report.lines.push(`Total bench time ${fmt((Date.now() - started) / 1000, 0)} s.`, '');
+  const text = report.lines.join('\n');
+  process.stdout.write(`${text}\n`);
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, text);
+  process.stdout.write(`written to ${OUT}\n`);
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${RUN_LIMIT_MS} ms, giving up\n`);
+  process.exit(1);
+}, RUN_LIMIT_MS);
+watchdog.unref();
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+/**
+ * `npm run bench:smoke` (CI): the whole bench with tiny durations, so that it cannot rot. It asserts that the run
+ * completes and writes its table, into a temporary file (bench/RESULTS.md keeps the real numbers). It asserts no
+ * timings: a CI machine's numbers mean nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root } from './processes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'roomgate-bench-smoke-'));
+const out = join(dir, 'RESULTS.md');
+const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+  cwd: root,
+  env: { ...process.env, BENCH_SECONDS: '1', BENCH_KEYS: '20000', BENCH_OUT: out },
+  stdio: 'inherit',
+  timeout: 120_000,
+});
+if (run.status !== 0) {
+  process.stderr.write(`bench smoke: the bench exited with ${run.status ?? run.signal}\n`);
+  process.exit(1);
+}
+const text = readFileSync(out, 'utf8');
+const expected = ['## 1. Added latency', '## 2. Capacity', '## 3. Overload', '## 4. Memory', '## Verdicts'];
+const missing = expected.filter((heading) => !text.includes(heading));
+rmSync(dir, { recursive: true, force: true });
+if (missing.length > 0) {
+  process.stderr.write(`bench smoke: the report lacks ${missing.join(', ')}\n`);
+  process.exit(1);
+}
+process.stdout.write('bench smoke: all four scenarios ran and the table was written\n');
