@@ -117,8 +117,17 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     // A fresh uniform uint32 per attempt: crypto.randomInt covers 0..2^32-1 without modulo bias.
     const random = randomInt(0, 2 ** 32);
     const path = `${basePath}/v4/${COMMANDS[command].path}?${fixedQuery}&usersig=${userSig}&random=${random}&contenttype=json`;
-    const deadline = AbortSignal.timeout(opts.timeoutMs);
-    const attemptSignal = AbortSignal.any([signal, deadline]);
+    // One controller per attempt, aborted by its deadline or by the caller: cheaper on the hot path than
+    // AbortSignal.timeout + AbortSignal.any (the bench's profile showed those at about 5% of the gateway's CPU).
+    const attempt = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      attempt.abort(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError'));
+    }, opts.timeoutMs);
+    const onCallerGone = () => attempt.abort(signal.reason);
+    if (signal.aborted) onCallerGone();
+    else signal.addEventListener('abort', onCallerGone, { once: true });
     const fail = (kind: TransportErrorKind, detail: string, status?: number) =>
       new TransportError(command, kind, detail, attempts, status);
     let text: string;
@@ -130,7 +139,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: payload,
-        signal: attemptSignal,
+        signal: attempt.signal,
       });
       status = res.statusCode;
       const length = Number(res.headers['content-length'] ?? 0);
@@ -142,10 +151,13 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     } catch (err) {
       if (err instanceof TransportError) throw err;
       if (signal.aborted) throw signal.reason ?? err;
-      if (deadline.aborted) throw fail('timeout', `no complete answer within ${opts.timeoutMs} ms`);
+      if (timedOut) throw fail('timeout', `no complete answer within ${opts.timeoutMs} ms`);
       const kind = classify(err);
       // Only the error code: undici messages can carry the request URL, and the URL carries the UserSig.
       throw fail(kind, (err as { code?: string }).code ?? 'connection error');
+    } finally {
+      clearTimeout(deadline);
+      signal.removeEventListener('abort', onCallerGone);
     }
     if (status !== 200) throw fail('bad-status', `HTTP ${status}`, status);
     const envelope = parseEnvelope(text);
