@@ -5,6 +5,10 @@ import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
 import type { RecentSends } from './memory-limiter.js';
 import { ACQUIRE_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
 
+/** As in memory-limiter.ts: how many queued grants may go out back to back after a late wake-up. */
+const CATCH_UP_GRANTS = 8;
+const PACE_FACTOR = 0.75;
+
 export interface RedisLimiterOptions {
   redis: Redis;
   marginMs: number;
@@ -25,7 +29,12 @@ export interface RedisLimiter extends Limiter {
 type AcquireReply = [0, 'room' | 'global', string] | [1, string];
 
 interface ScriptedRedis extends Redis {
-  roomgateAcquire(log: string, key: string, ...args: (string | number)[]): Promise<AcquireReply>;
+  roomgateAcquire(
+    log: string,
+    key: string,
+    pace: string,
+    ...args: (string | number)[]
+  ): Promise<AcquireReply>;
   roomgateRelease(log: string, key: string, ...args: (string | number)[]): Promise<number>;
   roomgateImport(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 }
@@ -43,21 +52,36 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   const pollMs = opts.pollMs ?? 5;
   const prefix = opts.prefix ?? 'roomgate';
   if (typeof redis.roomgateAcquire !== 'function') {
-    redis.defineCommand('roomgateAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
+    redis.defineCommand('roomgateAcquire', { numberOfKeys: 3, lua: ACQUIRE_SCRIPT });
     redis.defineCommand('roomgateRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
     redis.defineCommand('roomgateImport', { lua: IMPORT_SCRIPT });
   }
   const logKey = (bucket: string) => `{${prefix}:${bucket}}:log`;
   const roomKey = (bucket: string, key: string) => `{${prefix}:${bucket}}:room:${key}`;
+  const paceKey = (bucket: string) => `{${prefix}:${bucket}}:pace`;
   /** Per bucket, the requests of this replica waiting for a permit, served in order. */
   const queues = new Map<string, Promise<unknown>>();
 
-  async function tryOnce(req: AcquireRequest): Promise<Admission> {
+  async function tryOnce(req: AcquireRequest, queued = false): Promise<Admission> {
     const member = randomBytes(8).toString('hex');
     const log = logKey(req.bucket);
     const room = roomKey(req.bucket, req.key ?? '');
     const hasKey = req.key === undefined ? '0' : '1';
-    const reply = await redis.roomgateAcquire(log, room, req.limit, leaseUs, hasKey, member);
+    // A little faster than the permits' own pace: each grant costs a round trip to Redis and a timer that
+    // fires late, so pacing at exactly span/limit would make the pace, not the permits, the bound.
+    const interval = Math.round((PACE_FACTOR * spanUs) / req.limit);
+    const reply = await redis.roomgateAcquire(
+      log,
+      room,
+      paceKey(req.bucket),
+      req.limit,
+      leaseUs,
+      hasKey,
+      member,
+      queued ? '1' : '0',
+      interval,
+      CATCH_UP_GRANTS,
+    );
     if (reply[0] === 0) return { ok: false, limit: reply[1], retryAfterMs: Number(reply[2]) / 1000 };
     let released = false;
     const permit: Permit = {
@@ -78,7 +102,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
   async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
     for (;;) {
-      const admission = await tryOnce(req);
+      const admission = await tryOnce(req, true);
       if (admission.ok || admission.limit === 'room') return admission;
       const left = deadline - performance.now();
       if (left <= 0 || (known(admission) && admission.retryAfterMs > left)) {

@@ -5,7 +5,12 @@
  * Times are microseconds since the epoch (below 2^53, exact in Lua's doubles), written with %.0f because
  * Lua's tostring would switch to a lossy exponent form.
  *
- * KEYS[1] the command's log, KEYS[2] the RoomId's key. Both carry the same hash tag, for Redis Cluster.
+ * KEYS[1] the command's log, KEYS[2] the RoomId's key, KEYS[3] the pace (the earliest time the next queued
+ * request may be granted). All carry the same hash tag, for Redis Cluster.
+ *
+ * ARGV: limit, lease µs, has key (1/0), member, queued (1/0), pacing interval µs, catch-up grants.
+ * A queued request is paced as in memory-limiter.ts: queued grants go out `span / limit` apart on average
+ * (with a few of catch-up), so a queue is not released in one burst whose slow answers would slow every cycle.
  */
 export const ACQUIRE_SCRIPT = `
 local t = redis.call('TIME')
@@ -14,6 +19,9 @@ local limit = tonumber(ARGV[1])
 local leaseUs = tonumber(ARGV[2])
 local hasKey = ARGV[3] == '1'
 local member = ARGV[4]
+local queued = ARGV[5] == '1'
+local interval = tonumber(ARGV[6])
+local catchUp = tonumber(ARGV[7])
 if hasKey then
   local pttl = redis.call('PTTL', KEYS[2])
   if pttl > 0 then return {0, 'room', string.format('%.0f', pttl * 1000)} end
@@ -22,6 +30,12 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
 if redis.call('ZCARD', KEYS[1]) >= limit then
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return {0, 'global', string.format('%.0f', tonumber(first[2]) - now)}
+end
+if queued then
+  local nextAt = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if now < nextAt then return {0, 'global', string.format('%.0f', nextAt - now)} end
+  local base = math.max(nextAt, now - catchUp * interval)
+  redis.call('SET', KEYS[3], string.format('%.0f', base + interval), 'PX', math.ceil(leaseUs / 1000))
 end
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + leaseUs), member)
 redis.call('PEXPIRE', KEYS[1], math.ceil(leaseUs / 1000) + 1000)

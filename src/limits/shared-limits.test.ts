@@ -31,7 +31,7 @@ describe.skipIf(!redisBinary)('limits shared by three gateway processes through 
     sandbox = await spawnSandbox();
     replicas = await Promise.all(
       [1, 2, 3].map(() =>
-        spawnGateway(sandbox, { REDIS_URL: redis.url, ROOMGATE_REPLICAS: '3', ROOMGATE_QUEUE_MS: '5000' }),
+        spawnGateway(sandbox, { REDIS_URL: redis.url, ROOMGATE_REPLICAS: '3', ROOMGATE_QUEUE_MS: '10000' }),
       ),
     );
     // Each replica reports ready once its limiter shares through Redis.
@@ -51,9 +51,9 @@ describe.skipIf(!redisBinary)('limits shared by three gateway processes through 
     await sandbox.reset();
   });
 
-  it('keeps 600 rooms sent through three replicas at once to 200 in any 1,000 ms at the upstream', async () => {
+  it('keeps 1,000 rooms sent through three replicas at once to 200 in any 1,000 ms, at 190 per second or more', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 600 }, (_, i) =>
+      Array.from({ length: 1000 }, (_, i) =>
         postRoom(replicas[i % 3] as RunningProcess, body(roomId()), auth),
       ),
     );
@@ -62,7 +62,10 @@ describe.skipIf(!redisBinary)('limits shared by three gateway processes through 
     expect(answers.filter((a) => a.status !== 201).map((a) => a.body)).toEqual([]);
     const arrivals = await sandbox.arrivals();
     expect(arrivals.filter((a) => a.outcome !== 0)).toEqual([]);
-    expect(busiestWindow(arrivals.map((a) => a.at))).toBeLessThanOrEqual(200);
+    const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
+    expect(busiestWindow(times)).toBeLessThanOrEqual(200);
+    // After the first burst the shared queue keeps Tencent's quota busy: at least 190 per second.
+    expect((799 / ((times[999] as number) - (times[200] as number))) * 1000).toBeGreaterThanOrEqual(190);
   });
 
   it('lets exactly one of concurrent duplicates of a RoomId through, across replicas', async () => {
