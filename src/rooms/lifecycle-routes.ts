@@ -17,7 +17,7 @@ import {
 } from './lifecycle-schemas.js';
 
 /** Problems every room route can answer, besides its own. */
-const COMMON_PROBLEMS = [
+export const COMMON_PROBLEMS = [
   'validation-failed',
   'invalid-parameters',
   'unauthorized',

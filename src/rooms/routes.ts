@@ -5,7 +5,7 @@ import { problemResponses } from '../problems/schema.js';
 import type { TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import { UpstreamError } from '../tencent/errors.js';
-import { callerGone, registerLifecycleRoutes } from './lifecycle-routes.js';
+import { COMMON_PROBLEMS, callerGone, registerLifecycleRoutes } from './lifecycle-routes.js';
 import {
   CREATE_ROOM_RESULT_EXAMPLES,
   CreateRoomBodySchema,
@@ -71,20 +71,12 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
             },
           },
           ...problemResponses(
-            'validation-failed',
-            'invalid-parameters',
-            'unauthorized',
+            ...COMMON_PROBLEMS,
             'room-id-taken',
             'room-id-reserved-by-chat',
             'payload-too-large',
             'unsupported-media-type',
             'sensitive-content',
-            'rate-limited',
-            'upstream-rate-limited',
-            'internal-error',
-            'upstream-failure',
-            'upstream-unavailable',
-            'upstream-timeout',
           ),
         },
       },
