@@ -12,6 +12,8 @@ export function parseJsonLosslessly(text: string): unknown {
 const DIGIT = /[0-9]/;
 
 export function quoteUnsafeIntegers(text: string): string {
+  // Almost every answer has no run of 16 digits at all: then there is nothing to quote, and no scan.
+  if (!/\d{16}/.test(text)) return text;
   let out = '';
   let copiedUpTo = 0;
   let i = 0;
