@@ -129,3 +129,18 @@ export function busiestWindow(times: number[], windowMs = 1000): number {
   }
   return busiest;
 }
+
+/**
+ * The sustained rate of a stream of arrivals: `limit` over the median time `limit` consecutive arrivals take,
+ * measured after the first `limit` (the initial burst) and while at least `limit` more follow. Robust to how a
+ * paced queue happens to group its sends, unlike first-to-last averages.
+ */
+export function sustainedRate(times: number[], limit = 200): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const spans: number[] = [];
+  for (let i = limit; i + limit < sorted.length; i++)
+    spans.push((sorted[i + limit] as number) - (sorted[i] as number));
+  spans.sort((a, b) => a - b);
+  const median = spans[Math.floor(spans.length / 2)] as number;
+  return (limit / median) * 1000;
+}
