@@ -38,7 +38,7 @@ function ok(description: string, schema: z.ZodType, example: keyof typeof LIFECY
 }
 
 /** Aborts when the caller goes away before its answer was sent, so a queued request gives its slot back. */
-export function callerGone(reply: FastifyReply): AbortSignal {
+function callerGone(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));

@@ -5,7 +5,7 @@ import { problemResponses } from '../problems/schema.js';
 import type { TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import { UpstreamError } from '../tencent/errors.js';
-import { COMMON_PROBLEMS, callerGone, registerLifecycleRoutes } from './lifecycle-routes.js';
+import { COMMON_PROBLEMS, callFor, registerLifecycleRoutes } from './lifecycle-routes.js';
 import {
   CREATE_ROOM_RESULT_EXAMPLES,
   CreateRoomBodySchema,
@@ -83,15 +83,16 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     },
     async (request, reply) => {
       const info = request.body.RoomInfo;
-      request.audit.roomId = info.RoomId;
       let result: CreateRoomResult;
       try {
-        const { envelope, attempts } = await deps.tencent.call(
+        const { envelope } = await callFor(
+          deps.tencent,
+          request,
+          reply,
           'create_room',
           { RoomInfo: info },
-          { roomId: info.RoomId, signal: callerGone(reply), logger: request.log },
+          info.RoomId,
         );
-        request.audit.attempts = attempts;
         result = { roomId: info.RoomId, created: true, upstreamRequestId: envelope.RequestId ?? '' };
       } catch (err) {
         // 100010: the room exists and the owner is the same, so it is usable as it is (and a repeated create
@@ -105,8 +106,6 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
           .code(200)
           .send({ roomId: info.RoomId, created: false, upstreamRequestId: err.requestId ?? '' });
       }
-      request.audit.tencentCode = TENCENT.OK;
-      request.audit.upstreamRequestId = result.upstreamRequestId;
       request.audit.outcome = 'created';
       return reply
         .code(201)
