@@ -118,6 +118,18 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     if (state) state.holds--;
   }
 
+  /** A send was answered just now: it (and its key) keep counting for one more window. */
+  function cool(b: Bucket, key: string | undefined): void {
+    const freeAt = now() + span;
+    b.cooling.push(freeAt);
+    if (key === undefined) return;
+    const state = keyState(b, key);
+    state.freeAt = Math.max(state.freeAt, freeAt);
+    // Re-insert so that the map stays in freeAt order for sweepKeys.
+    b.keys.delete(key);
+    b.keys.set(key, state);
+  }
+
   function permitFor(b: Bucket, key: string | undefined): Permit {
     b.inFlight++;
     let released = false;
@@ -125,17 +137,9 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       release() {
         if (released) return;
         released = true;
-        const freeAt = now() + span;
         b.inFlight--;
-        b.cooling.push(freeAt);
-        if (key !== undefined) {
-          const state = keyState(b, key);
-          state.holds--;
-          state.freeAt = Math.max(state.freeAt, freeAt);
-          // Re-insert so that the map stays in freeAt order for sweepKeys.
-          b.keys.delete(key);
-          b.keys.set(key, state);
-        }
+        unhold(b, key);
+        cool(b, key);
         pump(b);
       },
     };
@@ -274,13 +278,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
     },
     record(bucket, limit, key) {
-      const b = bucketFor(bucket, limit);
-      const freeAt = now() + span;
-      b.cooling.push(freeAt);
-      if (key !== undefined) {
-        const state = keyState(b, key);
-        state.freeAt = Math.max(state.freeAt, freeAt);
-      }
+      cool(bucketFor(bucket, limit), key);
     },
     recent() {
       const t = now();
