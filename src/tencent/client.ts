@@ -15,6 +15,7 @@ import {
   UpstreamUnavailableError,
 } from './errors.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy } from './retry-policy.js';
+import { type Answer, AttemptFailure, postJson } from './transport.js';
 import type { UserSigCache } from './usersig-cache.js';
 
 /** Where a limiter sits: every attempt, retries included, passes through it right before it is sent. */
@@ -29,7 +30,7 @@ export interface AttemptGate {
     /** Retries wait for their slot (up to `maxWaitMs`) instead of being refused for the room limit. */
     retry: boolean;
     maxWaitMs: number;
-    signal: AbortSignal;
+    signal?: AbortSignal;
   }): Promise<() => void>;
 }
 
@@ -111,62 +112,41 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     command: CommandName,
     payload: string,
     userSig: string,
-    signal: AbortSignal,
     attempts: number,
   ): Promise<TencentEnvelope> {
     // A fresh uniform uint32 per attempt: crypto.randomInt covers 0..2^32-1 without modulo bias.
     const random = randomInt(0, 2 ** 32);
     const path = `${basePath}/v4/${COMMANDS[command].path}?${fixedQuery}&usersig=${userSig}&random=${random}&contenttype=json`;
-    // One controller per attempt, aborted by its deadline or by the caller: cheaper on the hot path than
-    // AbortSignal.timeout + AbortSignal.any (the bench's profile showed those at about 5% of the gateway's CPU).
-    const attempt = new AbortController();
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      attempt.abort(new DOMException(`no answer within ${opts.timeoutMs} ms`, 'TimeoutError'));
-    }, opts.timeoutMs);
-    const onCallerGone = () => attempt.abort(signal.reason);
-    if (signal.aborted) onCallerGone();
-    else signal.addEventListener('abort', onCallerGone, { once: true });
     const fail = (kind: TransportErrorKind, detail: string, status?: number) =>
       new TransportError(command, kind, detail, attempts, status);
-    let text: string;
-    let status: number;
+    let answer: Answer;
     try {
-      const res = await dispatcher.request({
+      // Not cancelled when the caller goes away: once dispatched the request may reach Tencent anyway (its
+      // permit is held until the answer for that reason), and the deadline bounds the wait.
+      answer = await postJson(dispatcher, {
         origin: base.origin,
         path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: payload,
-        signal: attempt.signal,
+        timeoutMs: opts.timeoutMs,
+        maxBytes: MAX_BODY_BYTES,
       });
-      status = res.statusCode;
-      const length = Number(res.headers['content-length'] ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        res.body.destroy();
-        throw fail('bad-body', `answer of ${length} bytes is larger than ${MAX_BODY_BYTES}`, status);
-      }
-      text = await res.body.text();
     } catch (err) {
-      if (err instanceof TransportError) throw err;
-      if (signal.aborted) throw signal.reason ?? err;
-      if (timedOut) throw fail('timeout', `no complete answer within ${opts.timeoutMs} ms`);
-      const kind = classify(err);
+      if (err instanceof AttemptFailure) {
+        throw err.reason === 'timeout'
+          ? fail('timeout', err.message)
+          : fail('bad-body', err.message, err.status);
+      }
       // Only the error code: undici messages can carry the request URL, and the URL carries the UserSig.
-      throw fail(kind, (err as { code?: string }).code ?? 'connection error');
-    } finally {
-      clearTimeout(deadline);
-      signal.removeEventListener('abort', onCallerGone);
+      throw fail(classify(err), (err as { code?: string }).code ?? 'connection error');
     }
-    if (status !== 200) throw fail('bad-status', `HTTP ${status}`, status);
-    const envelope = parseEnvelope(text);
-    if (!envelope) throw fail('bad-body', 'answer is not a JSON envelope with an ErrorCode', status);
+    if (answer.status !== 200) throw fail('bad-status', `HTTP ${answer.status}`, answer.status);
+    const envelope = parseEnvelope(answer.text);
+    if (!envelope) throw fail('bad-body', 'answer is not a JSON envelope with an ErrorCode', answer.status);
     return envelope;
   }
 
   return {
-    async call(command, body, { roomId, signal = new AbortController().signal, logger = opts.logger }) {
+    async call(command, body, { roomId, signal, logger = opts.logger }) {
       const startedAt = performance.now();
       const deadlineAt = startedAt + opts.totalTimeoutMs;
       const payload = JSON.stringify(body);
@@ -206,7 +186,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         };
         let error: TransportError | UpstreamError;
         try {
-          const send = () => attemptOnce(command, payload, userSig, signal, attempts);
+          const send = () => attemptOnce(command, payload, userSig, attempts);
           const envelope = await (opts.breaker ? opts.breaker.execute(send) : send())
             .catch((err: unknown) => {
               // Open, or half-open with its one probe already under way: this attempt was not sent.
