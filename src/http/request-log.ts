@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
 
 /** What one request did, gathered as it goes and logged once when it ends. */
@@ -20,29 +20,52 @@ declare module 'fastify' {
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** Echoes X-Request-Id on every answer, logs exactly one line per request, and counts it. */
+/** nginx's status for a request whose caller closed the connection before the answer: never sent, only logged. */
+export const CALLER_CLOSED_STATUS = 499;
+
+/**
+ * Echoes X-Request-Id on every answer, logs exactly one line per request, and counts it. A request whose caller
+ * hung up is logged when the connection closes, with status 499 and outcome `caller-gone`: its answer is never
+ * sent, so Fastify's onResponse does not run for it. The hooks take callbacks rather than being async: they run
+ * on every request, and an async hook costs a promise and a microtask turn each.
+ */
 export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void {
-  app.decorateRequest('audit', null as unknown as Audit);
-  app.addHook('onRequest', async (request, reply) => {
-    request.audit = {};
-    reply.header('x-request-id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
+  const logLine = (request: FastifyRequest, reply: FastifyReply, status: number) => {
     const route = request.routeOptions.url;
     const line = {
       method: request.method,
       route: route ?? request.url.split('?')[0],
-      status: reply.statusCode,
+      status,
       latencyMs: Math.round(reply.elapsedTime * 100) / 100,
       ...request.audit,
     };
     // Unmatched URLs share one label, so probing random paths cannot blow up the metrics' cardinality.
     const routeLabel = route ?? 'unmatched';
-    const status = String(reply.statusCode);
-    metrics.requests.inc({ route: routeLabel, status, caller: request.audit.caller ?? 'anonymous' });
-    metrics.requestSeconds.observe({ route: routeLabel, status }, reply.elapsedTime / 1000);
+    const statusLabel = String(status);
+    metrics.requests.inc({
+      route: routeLabel,
+      status: statusLabel,
+      caller: request.audit.caller ?? 'anonymous',
+    });
+    metrics.requestSeconds.observe({ route: routeLabel, status: statusLabel }, reply.elapsedTime / 1000);
     // Probes and scrapes arrive every few seconds; they are logged only when asked for.
-    if (route && QUIET_ROUTES.has(route) && reply.statusCode < 400) request.log.debug(line, 'request');
+    if (route && QUIET_ROUTES.has(route) && status < 400) request.log.debug(line, 'request');
     else request.log.info(line, 'request');
+  };
+
+  app.decorateRequest('audit', null as unknown as Audit);
+  app.addHook('onRequest', (request, reply, done) => {
+    request.audit = {};
+    reply.header('x-request-id', request.id);
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished) return;
+      request.audit.outcome = 'caller-gone';
+      logLine(request, reply, CALLER_CLOSED_STATUS);
+    });
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    logLine(request, reply, reply.statusCode);
+    done();
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { callerGone } from '../http/caller-gone.js';
 import { problemResponses } from '../problems/schema.js';
 import type { CallResult, TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
@@ -35,15 +36,6 @@ function ok(description: string, schema: z.ZodType, example: keyof typeof LIFECY
     description,
     content: { 'application/json': { schema, examples: { [example]: LIFECYCLE_EXAMPLES[example] } } },
   };
-}
-
-/** Aborts when the caller goes away before its answer was sent, so a queued request gives its slot back. */
-function callerGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
-  });
-  return controller.signal;
 }
 
 /** One upstream call on behalf of a request, with what it did written into the request's log line. */

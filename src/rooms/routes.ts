@@ -23,17 +23,21 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   // Authentication comes first, before the body is even parsed: an unknown caller learns nothing else.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const caller = deps.authenticate(request.headers.authorization);
     if (!caller) {
-      throw new ProblemError(
-        'unauthorized',
-        'Send an API key as `Authorization: Bearer <secret>`; ask the gateway operator for one.',
-        {},
-        { 'www-authenticate': 'Bearer realm="roomgate"' },
+      done(
+        new ProblemError(
+          'unauthorized',
+          'Send an API key as `Authorization: Bearer <secret>`; ask the gateway operator for one.',
+          {},
+          { 'www-authenticate': 'Bearer realm="roomgate"' },
+        ),
       );
+      return;
     }
     request.audit.caller = caller;
+    done();
   });
 
   routes.post(

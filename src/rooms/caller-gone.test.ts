@@ -1,0 +1,102 @@
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BILLING,
+  type RunningGateway,
+  type RunningSandbox,
+  roomId,
+  startGateway,
+  startSandbox,
+  testConfig,
+} from '../../test/helpers.js';
+
+let sandbox: RunningSandbox;
+let gateway: RunningGateway;
+/** This file's own connections, destroyed before the gateway closes (it waits for its callers to go). */
+const client = new Agent();
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  // One create per second, with a queue long enough that a second request waits instead of being refused.
+  gateway = await startGateway(
+    testConfig(sandbox, { limits: { globalPerSecond: 1, queueMs: 3000, replicas: 1, marginMs: 10 } }),
+  );
+});
+
+afterAll(async () => {
+  await client.destroy();
+  await gateway.close();
+  await sandbox.close();
+});
+
+/** POST /rooms; `signal` lets the caller hang up. */
+const post = (id: string, signal?: AbortSignal) =>
+  request(`${gateway.url}/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...BILLING },
+    body: JSON.stringify(body(id)),
+    signal,
+    dispatcher: client,
+  }).then(async (res) => {
+    await res.body.dump();
+    return res.statusCode;
+  });
+
+const body = (id: string) => ({ RoomInfo: { RoomId: id, SeatTemplate: 'VideoDynamicGrid9Seats' } });
+
+describe('a caller that hangs up while queued', () => {
+  it('gives its place back: its request is never sent, and the next caller is served in its slot', async () => {
+    const first = roomId('first');
+    const gone = roomId('gone');
+    const next = roomId('next');
+    expect(await post(first)).toBe(201);
+
+    // The second waits for the one permit; its caller gives up and closes the connection.
+    const controller = new AbortController();
+    const abandoned = post(gone, controller.signal).catch((err: unknown) => err);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    await abandoned;
+
+    const started = performance.now();
+    expect(await post(next)).toBe(201);
+    // It took the slot the abandoned request would have had, not the one after it.
+    expect(performance.now() - started).toBeLessThan(1500);
+
+    const sent = sandbox.state.arrivals.map((a) => JSON.stringify(a));
+    expect(sent.some((a) => a.includes(first))).toBe(true);
+    expect(sent.some((a) => a.includes(next))).toBe(true);
+    expect(sent.some((a) => a.includes(gone))).toBe(false);
+    // Its line says so, at info level: a caller hanging up is not the gateway's error.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = gateway.logs.lines.filter((l) => l.roomId === gone || l.msg === 'unexpected error');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request',
+        status: 499,
+        outcome: 'caller-gone',
+        caller: 'billing',
+      }),
+    ]);
+  });
+
+  it('is logged once, at info level, when it hangs up while its request is with Tencent', async () => {
+    const id = roomId('inflight');
+    sandbox.state.faults.add({ fault: { kind: 'delay', ms: 400 }, times: 1, roomId: id });
+    // The permit of the first test's last request must have cooled down first.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const controller = new AbortController();
+    const abandoned = post(id, controller.signal).catch((err: unknown) => err);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    controller.abort();
+    await abandoned;
+    // The request had left: Tencent gets it and answers, into the void.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sandbox.state.arrivals.filter((a) => a.roomId === id)).toHaveLength(1);
+    const lines = gateway.logs.lines.filter((l) => l.roomId === id || l.msg === 'unexpected error');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, msg: 'request', status: 499, outcome: 'caller-gone' }),
+    ]);
+  });
+});
