@@ -1,29 +1,52 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
- * Paths that could ever hold a secret. roomgate never logs these objects on purpose (the upstream URL with its
- * usersig is never logged at all); redaction is the second line of defence, and a test greps real logs.
+ * Field names that could ever hold a secret. roomgate never logs such values on purpose (the upstream URL with
+ * its usersig is never logged at all); censoring them is the second line of defence, and a test greps real logs.
  */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'headers.authorization',
+export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'authorization',
   'secretKey',
-  '*.secretKey',
-  'tencent.secretKey',
-  'config.tencent.secretKey',
   'usersig',
-  '*.usersig',
   'userSig',
-  '*.userSig',
   'apiKeys',
-  '*.apiKeys',
-];
+]);
+export const CENSORED = '[redacted]';
+
+/** How deep into plain objects fields are checked: `req.headers.authorization` is three names deep. */
+const SCRUB_DEPTH = 2;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A copy of `obj` with every field named in SECRET_FIELDS censored, at any of the first three levels of plain
+ * objects (errors and other class instances are left to their serializers). Objects without such fields are
+ * returned as they are, so the usual log line costs one pass over its keys. This replaces pino's `redact`
+ * option, which cost about 9 µs per line (two thirds of logging a request) in a micro-benchmark.
+ */
+export function scrubSecrets<T extends Record<string, unknown>>(obj: T, depth = SCRUB_DEPTH): T {
+  let out: Record<string, unknown> = obj;
+  for (const key in obj) {
+    const value = obj[key];
+    let scrubbed: unknown = value;
+    if (SECRET_FIELDS.has(key)) scrubbed = CENSORED;
+    else if (depth > 0 && isPlainObject(value)) scrubbed = scrubSecrets(value, depth - 1);
+    if (scrubbed !== value) {
+      if (out === obj) out = { ...obj };
+      out[key] = scrubbed;
+    }
+  }
+  return out as T;
+}
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { log: scrubSecrets },
     base: { service: 'roomgate' },
   };
   return destination ? pino(options, destination) : pino(options);
