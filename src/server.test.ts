@@ -75,14 +75,27 @@ describe('the server process', () => {
           if (!url) await new Promise((r) => setTimeout(r, 50));
         }
         expect(url, output()).toBeDefined();
+        const headers = {
+          authorization: 'Bearer ops-secret-0123456789abcdef',
+          'content-type': 'application/json',
+        };
+        // Log lines are written in batches, yet a quiet gateway's line still shows up promptly.
+        const quick = await fetch(`${url}/rooms`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ RoomInfo: { RoomId: 'server-quick', SeatTemplate: 'Karaoke' } }),
+        });
+        expect(quick.status).toBe(201);
+        const loggedAt = performance.now();
+        while (!output().includes('"roomId":"server-quick"') && performance.now() - loggedAt < 2000) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(performance.now() - loggedAt).toBeLessThan(1000);
         // A slow upstream answer keeps this request in flight while the process is told to stop.
         sandbox.state.faults.add({ fault: { kind: 'delay', ms: 400 }, times: 1 });
         const pending = fetch(`${url}/rooms`, {
           method: 'POST',
-          headers: {
-            authorization: 'Bearer ops-secret-0123456789abcdef',
-            'content-type': 'application/json',
-          },
+          headers,
           body: JSON.stringify({
             RoomInfo: { RoomId: 'server-test', SeatTemplate: 'Karaoke', MaxSeatCount: 8 },
           }),
@@ -92,6 +105,13 @@ describe('the server process', () => {
         const res = await pending;
         expect(res.status).toBe(201);
         expect(await exitCode(child), output()).toBe(0);
+        // What was still in the log buffer at exit was written out, the last request's line included.
+        const lines = output()
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(lines).toContainEqual(expect.objectContaining({ roomId: 'server-test', status: 201 }));
+        expect(lines).toContainEqual(expect.objectContaining({ signal: 'SIGTERM' }));
         expect(output()).not.toContain(sandbox.secretKey);
       } finally {
         child.kill('SIGKILL');

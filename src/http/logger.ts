@@ -43,11 +43,24 @@ export function scrubSecrets<T extends Record<string, unknown>>(obj: T, depth = 
   return out as T;
 }
 
+/** Longest a log line waits in the stdout buffer when traffic is too light to fill it. */
+export const LOG_FLUSH_MS = 100;
+
+/**
+ * Logs JSON lines to `destination`, or to stdout in batches: lines collect in a 4 KiB buffer that is written
+ * when full and at least every LOG_FLUSH_MS, instead of one write(2) per line (about 11 µs of the gateway's CPU
+ * per request in the bench's profile). Writes are asynchronous, and pino writes out what is left synchronously
+ * when the process exits (a SIGKILL loses at most the last LOG_FLUSH_MS).
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     formatters: { log: scrubSecrets },
     base: { service: 'roomgate' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return pino(
+    options,
+    pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: LOG_FLUSH_MS }),
+  );
 }
