@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApiKeyAuth } from './auth.js';
+import { createApiKeyAuth, rememberPerConnection } from './auth.js';
 
 const auth = createApiKeyAuth([
   { name: 'billing', secret: '9f8e7d6c5b4a39281706f5e4d3c2b1a0' },
@@ -54,5 +54,53 @@ describe('createApiKeyAuth', () => {
     }));
     const many = createApiKeyAuth(keys);
     for (const key of keys) expect(many(`Bearer ${key.secret}`)).toBe(key.name);
+  });
+});
+
+describe('rememberPerConnection', () => {
+  const counting = () => {
+    const calls: (string | undefined)[] = [];
+    const remembered = rememberPerConnection((header) => {
+      calls.push(header);
+      return auth(header);
+    });
+    return { calls, remembered };
+  };
+  const good = 'Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+
+  it('checks a connection’s header once, then answers from memory for the same header', () => {
+    const { calls, remembered } = counting();
+    const connection = {};
+    expect(remembered(good, connection)).toBe('billing');
+    expect(remembered(good, connection)).toBe('billing');
+    expect(calls).toEqual([good]);
+  });
+
+  it('checks any other header in full, on the same connection too', () => {
+    const { calls, remembered } = counting();
+    const connection = {};
+    expect(remembered(good, connection)).toBe('billing');
+    expect(remembered('Bearer ops:with:colons', connection)).toBe('ops');
+    expect(remembered('Bearer wrong', connection)).toBeUndefined();
+    expect(remembered(undefined, connection)).toBeUndefined();
+    expect(calls).toEqual([good, 'Bearer ops:with:colons', 'Bearer wrong', undefined]);
+  });
+
+  it('does not remember failures, nor share a connection’s memory with another', () => {
+    const { calls, remembered } = counting();
+    const a = {};
+    const b = {};
+    expect(remembered('Bearer wrong', a)).toBeUndefined();
+    expect(remembered('Bearer wrong', a)).toBeUndefined();
+    expect(remembered(good, a)).toBe('billing');
+    expect(remembered(good, b)).toBe('billing');
+    expect(calls).toEqual(['Bearer wrong', 'Bearer wrong', good, good]);
+  });
+
+  it('works without a connection (as under app.inject), checking every time', () => {
+    const { calls, remembered } = counting();
+    expect(remembered(good, null)).toBe('billing');
+    expect(remembered(good, undefined)).toBe('billing');
+    expect(calls).toHaveLength(2);
   });
 });

@@ -23,3 +23,27 @@ export function createApiKeyAuth(
     return caller;
   };
 }
+
+const KNOWN_CALLER = Symbol('roomgate.knownCaller');
+type ConnectionWithCaller = object & { [KNOWN_CALLER]?: { authorization: string; caller: string } };
+
+/**
+ * Remembers, per connection, the last Authorization header that authenticated and its caller, so a keep-alive
+ * connection pays for hashing once rather than on every request. The comparison with the remembered header is
+ * an ordinary one on purpose: that header came from the same connection, so its timing tells the client nothing
+ * it did not send itself. Failures are not remembered, and any other header is checked in full.
+ */
+export function rememberPerConnection(
+  authenticate: (authorization: string | undefined) => string | undefined,
+): (authorization: string | undefined, connection: object | null | undefined) => string | undefined {
+  return (authorization, connection) => {
+    const tracked = connection as ConnectionWithCaller | null | undefined;
+    const known = tracked?.[KNOWN_CALLER];
+    if (known !== undefined && authorization === known.authorization) return known.caller;
+    const caller = authenticate(authorization);
+    if (caller !== undefined && authorization !== undefined && tracked) {
+      tracked[KNOWN_CALLER] = { authorization, caller };
+    }
+    return caller;
+  };
+}

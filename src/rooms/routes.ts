@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { rememberPerConnection } from '../http/auth.js';
 import { ProblemError } from '../problems/problem.js';
 import { problemResponses } from '../problems/schema.js';
 import type { TencentClient } from '../tencent/client.js';
@@ -21,10 +22,11 @@ export interface RoomRoutesDeps {
 
 export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const authenticate = rememberPerConnection(deps.authenticate);
 
   // Authentication comes first, before the body is even parsed: an unknown caller learns nothing else.
   app.addHook('onRequest', (request, _reply, done) => {
-    const caller = deps.authenticate(request.headers.authorization);
+    const caller = authenticate(request.headers.authorization, request.raw.socket);
     if (!caller) {
       done(
         new ProblemError(
