@@ -12,18 +12,17 @@ export function registerJsonBody(app: FastifyInstance): void {
     { parseAs: 'string' },
     (_request, body, done) => {
       const text = body as string;
-      if (text.trim() === '') {
-        done(
-          new RequestValidationError([{ path: '', message: 'the body is empty; send a JSON object' }]),
-          undefined,
-        );
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        // Only a body that failed to parse is looked at twice (an empty one among them).
+        const message =
+          text.trim() === '' ? 'the body is empty; send a JSON object' : describeJsonError(text, err);
+        done(new RequestValidationError([{ path: '', message }]), undefined);
         return;
       }
-      try {
-        done(null, JSON.parse(text));
-      } catch (err) {
-        done(new RequestValidationError([{ path: '', message: describeJsonError(text, err) }]), undefined);
-      }
+      done(null, value);
     },
   );
 }

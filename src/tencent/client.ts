@@ -35,7 +35,9 @@ export interface AttemptGate {
 }
 
 /** Any pino-compatible logger (Fastify's request loggers included). */
-export type Log = Pick<BaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
+export type Log = Pick<BaseLogger, 'debug' | 'info' | 'warn' | 'error'> & {
+  isLevelEnabled?(level: string): boolean;
+};
 
 export interface AttemptRecord {
   command: CommandName;
@@ -182,7 +184,9 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         const report = (outcome: number | TransportErrorKind, fields: Record<string, unknown>) => {
           const record = { command, attempt: attempts, durationMs: performance.now() - t0, outcome };
           opts.onAttempt?.(record);
-          logger.debug({ ...record, ...fields }, 'tencent attempt');
+          // The line is built only when it will be written: this runs for every attempt.
+          if (logger.isLevelEnabled?.('debug') ?? true)
+            logger.debug({ ...record, ...fields }, 'tencent attempt');
         };
         let error: TransportError | UpstreamError;
         try {
