@@ -1,3 +1,4 @@
+import { ExpectedError } from '../expected-error.js';
 import { PROBLEM_TYPES, type ProblemSlug } from './catalog.js';
 
 export interface FieldError {
@@ -32,7 +33,7 @@ export interface ProblemExtras {
 }
 
 /** Thrown anywhere below the routes to answer with a given problem type; the error handler sends it. */
-export class ProblemError extends Error {
+export class ProblemError extends ExpectedError {
   override name = 'ProblemError';
   constructor(
     readonly slug: ProblemSlug,

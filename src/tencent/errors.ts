@@ -1,5 +1,6 @@
+import { ExpectedError } from '../expected-error.js';
 /** Tencent answered with its JSON envelope and a non-zero ErrorCode. */
-export class UpstreamError extends Error {
+export class UpstreamError extends ExpectedError {
   override name = 'UpstreamError';
   constructor(
     readonly command: string,
@@ -22,7 +23,7 @@ export class UpstreamError extends Error {
  */
 export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'bad-status' | 'bad-body';
 
-export class TransportError extends Error {
+export class TransportError extends ExpectedError {
   override name = 'TransportError';
   constructor(
     readonly command: string,
@@ -36,7 +37,7 @@ export class TransportError extends Error {
 }
 
 /** The circuit breaker is open: Tencent has been failing, and nothing is sent until the cool-down ends. */
-export class UpstreamUnavailableError extends Error {
+export class UpstreamUnavailableError extends ExpectedError {
   override name = 'UpstreamUnavailableError';
   constructor(
     readonly command: string,
@@ -47,7 +48,7 @@ export class UpstreamUnavailableError extends Error {
 }
 
 /** The gateway's own limiter refused to send (the request never left). */
-export class LimitRefusedError extends Error {
+export class LimitRefusedError extends ExpectedError {
   override name = 'LimitRefusedError';
   constructor(
     readonly limit: 'global' | 'room',
