@@ -139,6 +139,25 @@ export function startBareProxy(sandbox: Sandbox, query: string): Promise<BenchPr
   );
 }
 
+/** The minimal Fastify + zod + undici handler (bench/minimal-handler.ts), scenario 2's reference point. */
+export function startMinimalHandler(sandbox: Sandbox, query: string): Promise<BenchProcess> {
+  return start(
+    'minimal-handler',
+    ['--import', 'tsx', 'bench/minimal-handler.ts'],
+    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
+    /listening (http:\/\/\S+)/,
+  );
+}
+
+/** CPU time a process has used so far (user + system, all its threads), in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at "state"; utime and stime are 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
 /** Peak and current resident set of a process, from /proc (Linux), in MiB. */
 export function memoryOf(pid: number): { peakRssMiB: number; rssMiB: number } | undefined {
   try {
