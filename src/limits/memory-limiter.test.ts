@@ -352,6 +352,79 @@ describe('memory limiter, waiting', () => {
   });
 });
 
+describe('memory limiter, a standing queue', () => {
+  /** What newcomers may wait; the queue stands once it is older than this plus a window. */
+  const WAIT = 300;
+
+  /** A waiter with a long budget, and the controller that takes it out again. */
+  function queued(limiter: MemoryLimiter, maxWaitMs = 10_000) {
+    const controller = new AbortController();
+    const outcome = settle(limiter.acquire(req({ limit: 2, maxWaitMs, signal: controller.signal })));
+    return { outcome, leave: () => controller.abort() };
+  }
+  const isPending = async (outcome: Promise<unknown>) =>
+    (await Promise.race([outcome, delay(20).then(() => 'pending')])) === 'pending';
+
+  it('absorbs a burst: newcomers queue for up to their maxWaitMs while the queue is younger than that and a window', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    await grant(limiter, req({ limit: 2 }));
+    await grant(limiter, req({ limit: 2 }));
+    const a = queued(limiter);
+    clock.t = WAIT + span - 1;
+    const b = queued(limiter, WAIT);
+    expect(await isPending(b.outcome)).toBe(true);
+    a.leave();
+    b.leave();
+    await Promise.all([a.outcome, b.outcome]);
+    await limiter.close();
+  });
+
+  it('sheds load once the queue has stood: only arrivals that can go within one pacing interval (span / limit) wait', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    await grant(limiter, req({ limit: 2 }));
+    await grant(limiter, req({ limit: 2 }));
+    const a = queued(limiter);
+    clock.t = WAIT + span;
+    // A newcomer that would wait longer than span / limit is refused at once, with a wait it can use, instead
+    // of joining a line that never gets shorter.
+    const refused = await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }));
+    expect(refused).toMatchObject({ ok: false, limit: 'global' });
+    expect(refused.ok === false && refused.retryAfterMs).toBeGreaterThan(span / 2);
+    a.leave();
+    await a.outcome;
+
+    // The queue is empty now, but arrivals keep being refused for a window after the last refusal (they still
+    // come faster than the limit), unless they could go within one pacing interval.
+    clock.t += 10;
+    expect(await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toMatchObject({ ok: false });
+    clock.t += span + 1;
+    const later = queued(limiter, WAIT);
+    expect(await isPending(later.outcome)).toBe(true);
+    later.leave();
+    await later.outcome;
+    await limiter.close();
+  });
+
+  it('still queues, while shedding, an arrival whose permit frees within one pacing interval', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    const permit = await grant(limiter, req({ limit: 2 }));
+    await grant(limiter, req({ limit: 2 }));
+    const a = queued(limiter);
+    clock.t = WAIT + span;
+    expect(await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toMatchObject({ ok: false });
+    a.leave();
+    await a.outcome;
+    // The permit is answered now and cools one span from now; just before that, a newcomer is close enough.
+    permit.release();
+    clock.t += span - 5;
+    const soon = queued(limiter, WAIT);
+    expect(await isPending(soon.outcome)).toBe(true);
+    soon.leave();
+    await soon.outcome;
+    await limiter.close();
+  });
+});
+
 describe('memory limiter, abort', () => {
   it('rejects an acquisition whose signal is already aborted, taking nothing', async () => {
     const { limiter } = fakeClockLimiter();

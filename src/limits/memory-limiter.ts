@@ -51,6 +51,10 @@ interface Bucket {
   nextGrant: number;
   timer: NodeJS.Timeout | undefined;
   keys: Map<string, KeyState>;
+  /** Since when the queue has held waiters without emptying; undefined while it is empty. */
+  queuedSince: number | undefined;
+  /** Until when arrivals are only queued for about one pacing interval (see acquireGlobal). */
+  shedUntil: number;
 }
 
 /** How many queued grants may go out back to back to make up for a late timer. */
@@ -79,6 +83,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         nextGrant: Number.NEGATIVE_INFINITY,
         timer: undefined,
         keys: new Map(),
+        queuedSince: undefined,
+        shedUntil: Number.NEGATIVE_INFINITY,
       };
       buckets.set(name, b);
     }
@@ -163,7 +169,10 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     }
     if (b.timer) clearTimeout(b.timer);
     b.timer = undefined;
-    if (b.queue.length === 0) return;
+    if (b.queue.length === 0) {
+      b.queuedSince = undefined;
+      return;
+    }
     let wakeAt = b.nextGrant;
     if (occupied(b, t) >= b.limit) {
       // Nothing cools before an answer comes in (release pumps then) unless an answered send is cooling.
@@ -194,7 +203,17 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       return { ok: true as const, waitedMs: t - started, permit: permitFor(b, key) };
     }
     const freeAt = estimateFree(b, b.queue.length, t);
-    if (freeAt - t > maxWaitMs || b.queue.length >= maxQueue) {
+    // The queue absorbs bursts; it must not stand. Every waiter was queued because it could go within its
+    // maxWaitMs, so a burst that arrived within a window has drained a window after that. A queue that has held
+    // waiters longer than `maxWaitMs + span` without emptying means arrivals come faster than the limit for
+    // good, and a full queue would only make every admitted request wait `maxWaitMs`: then, and for a window
+    // after the last refusal, an arrival is queued only if it can go within one pacing interval, and the rest
+    // are refused at once (CoDel's idea, for a rate limit).
+    const standing = b.queuedSince !== undefined && t - b.queuedSince >= maxWaitMs + span;
+    const shedding = standing || t < b.shedUntil;
+    const budget = shedding ? Math.min(maxWaitMs, span / b.limit) : maxWaitMs;
+    if (freeAt - t > budget || b.queue.length >= maxQueue) {
+      if (shedding) b.shedUntil = t + span;
       return { ok: false as const, limit: 'global' as const, retryAfterMs: Math.max(freeAt - t, 1) };
     }
     // Queued: the key is held from now, so a duplicate arriving meanwhile is refused, not queued too.
@@ -211,6 +230,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       const leave = () => {
         const index = b.queue.indexOf(waiter);
         if (index >= 0) b.queue.splice(index, 1);
+        if (b.queue.length === 0) b.queuedSince = undefined;
         unhold(b, key);
       };
       waiter.cancel = () => {
@@ -233,6 +253,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         req.signal?.removeEventListener('abort', onAbort);
       };
       req.signal?.addEventListener('abort', onAbort, { once: true });
+      if (b.queue.length === 0) b.queuedSince = t;
       b.queue.push(waiter);
       pump(b);
     });

@@ -44,6 +44,25 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
     expect(results[3]).toMatchObject({ ok: false, limit: 'global' });
   });
 
+  it('sheds load once its queue has stood for longer than a wait and a window, instead of making every newcomer wait', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const held = [await limiter.acquire(req({ limit: 2 })), await limiter.acquire(req({ limit: 2 }))];
+    // A waits in this replica's queue: both permits are under way.
+    const a = limiter.acquire(req({ limit: 2, maxWaitMs: 5000 }));
+    await new Promise((r) => setTimeout(r, 400));
+    // The queue has stood longer than B's own wait plus a window: B is refused at once, not after waiting
+    // its 150 ms in a line that does not move.
+    const started = performance.now();
+    const b = await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }));
+    expect(b).toMatchObject({ ok: false, limit: 'global' });
+    expect(performance.now() - started).toBeLessThan(75);
+    // A still gets its permit once one is answered and cools down.
+    for (const h of held) if (h.ok) h.permit.release();
+    const admitted = await a;
+    expect(admitted.ok).toBe(true);
+    if (admitted.ok) admitted.permit.release();
+  });
+
   it('frees a permit one window after its release, not before', async () => {
     const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
     const first = await limiter.acquire(req({ limit: 1 }));

@@ -61,6 +61,9 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   const paceKey = (bucket: string) => `{${prefix}:${bucket}}:pace`;
   /** Per bucket, the requests of this replica waiting for a permit, served in order. */
   const queues = new Map<string, Promise<unknown>>();
+  /** Per bucket, since when its queue has existed without emptying, and until when it sheds (see acquire). */
+  const queuedSince = new Map<string, number>();
+  const shedUntil = new Map<string, number>();
 
   async function tryOnce(req: AcquireRequest, queued = false): Promise<Admission> {
     const member = randomBytes(8).toString('hex');
@@ -119,6 +122,20 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       const started = performance.now();
       const deadline = started + req.maxWaitMs;
       const stamp = (a: Admission): Admission => (a.ok ? { ...a, waitedMs: performance.now() - started } : a);
+      // As in memory-limiter.ts: the queue absorbs bursts but must not stand. Once this replica's queue has
+      // existed for `maxWaitMs + span`, and for a window after the last refusal, nothing joins a queue, and
+      // only an arrival Redis says can go within one pacing interval waits.
+      const since = queuedSince.get(req.bucket);
+      const shedding =
+        (since !== undefined && started - since >= req.maxWaitMs + span) ||
+        started < (shedUntil.get(req.bucket) ?? Number.NEGATIVE_INFINITY);
+      const shed = (admission?: Admission): Admission => {
+        shedUntil.set(req.bucket, performance.now() + span);
+        return admission && !admission.ok
+          ? { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span }
+          : { ok: false, limit: 'global', retryAfterMs: span };
+      };
+      if (shedding && queues.has(req.bucket)) return shed();
       if (!queues.has(req.bucket)) {
         let admission = await tryOnce(req);
         // A retry waits out its key's window (another replica may still take the key first: then refused).
@@ -131,8 +148,11 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
         if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;
         if (req.maxWaitMs <= 0)
           return { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span };
+        if (shedding && !(known(admission) && admission.retryAfterMs <= span / req.limit))
+          return shed(admission);
       }
       // Wait behind this replica's other waiters for the bucket, in arrival order.
+      if (!queues.has(req.bucket)) queuedSince.set(req.bucket, started);
       const previous = queues.get(req.bucket) ?? Promise.resolve();
       const mine = previous.then(() => waitForGlobal(req, deadline));
       const tail = mine.catch(() => undefined);
@@ -140,7 +160,10 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       try {
         return stamp(await mine);
       } finally {
-        if (queues.get(req.bucket) === tail) queues.delete(req.bucket);
+        if (queues.get(req.bucket) === tail) {
+          queues.delete(req.bucket);
+          queuedSince.delete(req.bucket);
+        }
       }
     },
     async importRecent(recent) {
