@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: what roomgate costs on the hot path (issue 6). Everything runs on 127.0.0.1: the sandbox, the
- * compiled gateway and the bare proxy each in a process of their own, the load generators in this one. Prints a
- * Markdown report and writes it to bench/RESULTS.md (or BENCH_OUT).
+ * compiled gateway, the bare proxy and the minimal handler each in a process of their own, the load generators in
+ * this one. Prints a Markdown report and writes it to bench/RESULTS.md (or BENCH_OUT).
  *
- * BENCH_SECONDS (default 20) is the measured length of scenarios 1 and 3; scenario 2 runs half of it, warm-ups a
- * tenth. BENCH_KEYS (default 1,000,000) is scenario 4's RoomId count. BENCH_PROFILE=<dir> runs scenario 2's gateway
- * with --cpu-prof into that directory. BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all four in a few seconds.
+ * BENCH_SECONDS (default 20) is the measured length of scenarios 1 and 3; scenario 2 runs half of it after a
+ * quarter of warm-up, scenario 1 warms up for a tenth, scenario 3 for 3 s. BENCH_KEYS (default 1,000,000) is
+ * scenario 4's RoomId count. BENCH_PROFILE=<dir> runs scenario 2's gateway with --cpu-prof into that directory.
+ * BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all
+ * four in a few seconds.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
