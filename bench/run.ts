@@ -300,24 +300,37 @@ async function capacity(report: Report): Promise<void> {
   );
 }
 
-/** The gateway's own histogram of answer times for POST /rooms by status, cumulative counts per bucket. */
-async function answerHistogram(url: string): Promise<Map<string, Map<number, number>>> {
+/**
+ * The gateway's own histograms, as cumulative counts per bucket: answer times of POST /rooms by status
+ * (`answer 201`, `answer 429`), how long admitted creates waited for their permit (`limiter wait`), and how long
+ * Tencent (here the sandbox) took to answer them (`upstream`).
+ */
+async function gatewayHistograms(url: string): Promise<Map<string, Map<number, number>>> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const byStatus = new Map<string, Map<number, number>>();
-  const line = /^roomgate_http_request_duration_seconds_bucket\{(.*)\} (\d+)$/;
+  const histograms = new Map<string, Map<number, number>>();
+  const line = /^roomgate_(\w+)_bucket\{(.*)\} (\d+)$/;
   for (const row of text.split('\n')) {
     const m = line.exec(row);
     if (!m) continue;
     const labels = Object.fromEntries(
-      [...(m[1] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1] as string, x[2] as string]),
+      [...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1] as string, x[2] as string]),
     );
-    if (labels.route !== '/rooms') continue;
-    const status = labels.status as string;
+    let name: string | undefined;
+    if (m[1] === 'http_request_duration_seconds' && labels.route === '/rooms')
+      name = `answer ${labels.status}`;
+    else if (m[1] === 'limiter_wait_seconds' && labels.command === 'create_room') name = 'limiter wait';
+    else if (
+      m[1] === 'upstream_duration_seconds' &&
+      labels.command === 'create_room' &&
+      labels.outcome === '0'
+    )
+      name = 'upstream';
+    if (name === undefined) continue;
     const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
-    if (!byStatus.has(status)) byStatus.set(status, new Map());
-    byStatus.get(status)?.set(le, Number(m[2]));
+    if (!histograms.has(name)) histograms.set(name, new Map());
+    histograms.get(name)?.set(le, Number(m[3]));
   }
-  return byStatus;
+  return histograms;
 }
 
 /** The bucket bound (ms) within which a fraction `p` of the answers counted between two scrapes fell. */
@@ -371,11 +384,11 @@ async function overload(report: Report, quota: Latency): Promise<void> {
         target: gatewayTarget(gateway, `o${run}`),
         onWarm: () => {
           cpuAtWarm = cpuMsOf(gateway.pid);
-          before = answerHistogram(gateway.url);
+          before = gatewayHistograms(gateway.url);
         },
       });
       cpuUs = ((cpuMsOf(gateway.pid) - cpuAtWarm) * 1000) / Math.max(1, result.samples.length);
-      after = await answerHistogram(gateway.url);
+      after = await gatewayHistograms(gateway.url);
       memory = memoryOf(gateway.pid);
     } finally {
       await gateway.stop();
@@ -390,7 +403,9 @@ async function overload(report: Report, quota: Latency): Promise<void> {
   const refused = latencyOf(result.samples.filter((s) => s.status === 429));
   const refusedByUpstream = arrivals.filter((a) => a.outcome !== 0).length;
   const served = (status: string) =>
-    `${bucketPercentile(earlier.get(status), after.get(status), 0.5)} / ${bucketPercentile(earlier.get(status), after.get(status), 0.99)}`;
+    `${bucketPercentile(earlier.get(`answer ${status}`), after.get(`answer ${status}`), 0.5)} / ${bucketPercentile(earlier.get(`answer ${status}`), after.get(`answer ${status}`), 0.99)}`;
+  const part = (name: string) =>
+    `p50 ${bucketPercentile(earlier.get(name), after.get(name), 0.5)} ms, p99 ${bucketPercentile(earlier.get(name), after.get(name), 0.99)} ms`;
   report.lines.push(
     `## 3. Overload: ${OVERLOAD} req/s offered for ${SECONDS} s at default limits (GLOBAL_RATE_LIMIT=200, ROOMGATE_QUEUE_MS=1000), after ${warmupS} s of warm-up`,
     '',
@@ -401,11 +416,14 @@ async function overload(report: Report, quota: Latency): Promise<void> {
     `${latencyRow('201 admitted', admitted, `${served('201')} | scenario 1 p99 was ${fmt(quota.p99)} ms; an admitted request may wait up to ROOMGATE_QUEUE_MS for its permit`)}`,
     `${latencyRow('429 refused', refused, `${served('429')} | `)}`,
     '',
+    `Where an admitted create's time went, in the gateway: waiting for its permit ${part('limiter wait')}; the sandbox's answer ${part('upstream')}.`,
+    '',
     `Sandbox: ${arrivals.length} create_room arrivals, busiest 1,000 ms window **${busiest}** (limit ${QUOTA}), ${refusedByUpstream} refused by the sandbox.`,
     `Gateway RSS: ${fmt(idle?.rssMiB ?? Number.NaN, 1)} MiB idle, peak **${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB** (VmHWM).`,
     '',
   );
-  const ownP99 = (status: string) => bucketPercentile(earlier.get(status), after.get(status), 0.99);
+  const ownP99 = (status: string) =>
+    bucketPercentile(earlier.get(`answer ${status}`), after.get(`answer ${status}`), 0.99);
   const ownAdmittedP99 = Number(/[\d.]+/.exec(ownP99('201'))?.[0] ?? Number.NaN);
   report.verdicts.push(
     `Scenario 3, overload: 429 p99 ${ownP99('429')} ms in the gateway (${fmt(refused.p99)} ms at the client, whose load generator shares the cores); admitted p99 ${ownP99('201')} ms in the gateway, ${fmt(admitted.p99)} ms at the client, vs ${fmt(quota.p99)} ms in scenario 1 (target within 5 ms: ${ownAdmittedP99 - quota.p99 <= 5 ? 'met in the gateway' : 'MISSED'}); busiest second at the sandbox ${busiest} (≤ ${QUOTA}: ${busiest <= QUOTA ? 'met' : 'MISSED'}); peak RSS ${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB`,
