@@ -99,4 +99,23 @@ describe('a caller that hangs up while queued', () => {
       expect.objectContaining({ level: 30, msg: 'request', status: 499, outcome: 'caller-gone' }),
     ]);
   });
+
+  it('is logged once, at info level, when it hangs up while its request waits to be retried', async () => {
+    const id = roomId('retrying');
+    // Tencent asks for a retry; the gateway pauses, then waits out the RoomId's second before sending again.
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 100001 }, times: 1, roomId: id });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const controller = new AbortController();
+    const abandoned = post(id, controller.signal).catch((err: unknown) => err);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    controller.abort();
+    await abandoned;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Only the first attempt went out: the retry was dropped with its caller.
+    expect(sandbox.state.arrivals.filter((a) => a.roomId === id)).toHaveLength(1);
+    const lines = gateway.logs.lines.filter((l) => l.roomId === id || l.msg === 'unexpected error');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, msg: 'request', status: 499, outcome: 'caller-gone' }),
+    ]);
+  });
 });

@@ -239,7 +239,10 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         const delay = backoffDelay(policy, retries);
         // A retry that cannot finish before the call's deadline is not started: answer with what we have.
         if (performance.now() + delay + opts.timeoutMs / 2 > deadlineAt) throw error;
-        await sleep(delay, undefined, { signal });
+        // A caller gone during the pause ends the call with its own reason, as a wait in the limiter does.
+        await sleep(delay, undefined, { signal }).catch((err: unknown) => {
+          throw signal?.aborted ? signal.reason : err;
+        });
       }
     },
     async close() {
