@@ -101,6 +101,9 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** A refusal's wait is a real cool-down time, not the lease of a permit still under way. */
   const known = (admission: Admission) => !admission.ok && admission.retryAfterMs < leaseUs / 2000;
   const span = spanUs / 1000;
+  /** A refusal as the caller gets it: a lease's remaining time is no wait to offer, a window is. */
+  const refusal = (admission: Extract<Admission, { ok: false }>): Admission =>
+    known(admission) ? admission : { ...admission, retryAfterMs: span };
 
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
   async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
@@ -109,7 +112,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       if (admission.ok || admission.limit === 'room') return admission;
       const left = deadline - performance.now();
       if (left <= 0 || (known(admission) && admission.retryAfterMs > left)) {
-        return { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span };
+        return refusal(admission);
       }
       const wait = known(admission) ? Math.min(admission.retryAfterMs, left) : Math.min(pollMs, left);
       await sleep(Math.max(1, Math.ceil(wait)), undefined, { signal: req.signal });
@@ -129,11 +132,11 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       const shedding =
         (since !== undefined && started - since >= req.maxWaitMs + span) ||
         started < (shedUntil.get(req.bucket) ?? Number.NEGATIVE_INFINITY);
-      const shed = (admission?: Admission): Admission => {
+      const shed = (
+        admission: Extract<Admission, { ok: false }> = { ok: false, limit: 'global', retryAfterMs: span },
+      ): Admission => {
         shedUntil.set(req.bucket, performance.now() + span);
-        return admission && !admission.ok
-          ? { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span }
-          : { ok: false, limit: 'global', retryAfterMs: span };
+        return refusal(admission);
       };
       if (shedding && queues.has(req.bucket)) return shed();
       if (!queues.has(req.bucket)) {
@@ -146,8 +149,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
         }
         if (admission.ok || admission.limit === 'room') return stamp(admission);
         if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;
-        if (req.maxWaitMs <= 0)
-          return { ...admission, retryAfterMs: known(admission) ? admission.retryAfterMs : span };
+        if (req.maxWaitMs <= 0) return refusal(admission);
         if (shedding && !(known(admission) && admission.retryAfterMs <= span / req.limit))
           return shed(admission);
       }
