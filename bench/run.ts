@@ -96,7 +96,7 @@ async function addedLatency(report: Report): Promise<Latency> {
 
   const sandbox = await startSandbox(1_000_000_000);
   let direct: Awaited<ReturnType<typeof openLoop>>;
-  const through: Awaited<ReturnType<typeof openLoop>>[] = [];
+  const runs: Awaited<ReturnType<typeof openLoop>>[] = [];
   try {
     const query = signedQuery(sandbox);
     const origin = new URL(sandbox.url).origin;
@@ -114,42 +114,33 @@ async function addedLatency(report: Report): Promise<Latency> {
         body: body(`d${run}_${i}`),
       }),
     });
+    /** The same load through a front in front of the sandbox, which is stopped afterwards. */
+    const through = async (front: BenchProcess, target: (i: number) => Target) => {
+      try {
+        return await openLoop({ ratePerSecond: QUOTA, count, warmup, connections: CONNECTIONS, target });
+      } finally {
+        await front.stop();
+      }
+    };
     for (const limit of [QUOTA, 250]) {
       const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
-      try {
-        through.push(
-          await openLoop({
-            ratePerSecond: QUOTA,
-            count,
-            warmup,
-            connections: CONNECTIONS,
-            target: gatewayTarget(gateway, `g${limit}${run}`),
-          }),
-        );
-      } finally {
-        await gateway.stop();
-      }
+      runs.push(await through(gateway, gatewayTarget(gateway, `g${limit}${run}`)));
     }
     // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
     const minimal = await startMinimalHandler(sandbox, query(1234567));
-    try {
-      const origin = new URL(minimal.url).origin;
-      through.push(
-        await openLoop({
-          ratePerSecond: QUOTA,
-          count,
-          warmup,
-          connections: CONNECTIONS,
-          target: (i) => ({ origin, path: '/rooms', headers, body: body(`m${run}_${i}`) }),
-        }),
-      );
-    } finally {
-      await minimal.stop();
-    }
+    const minimalOrigin = new URL(minimal.url).origin;
+    runs.push(
+      await through(minimal, (i) => ({
+        origin: minimalOrigin,
+        path: '/rooms',
+        headers,
+        body: body(`m${run}_${i}`),
+      })),
+    );
   } finally {
     await sandbox.stop();
   }
-  const [paced, free, hop] = through as [
+  const [paced, free, hop] = runs as [
     Awaited<ReturnType<typeof openLoop>>,
     Awaited<ReturnType<typeof openLoop>>,
     Awaited<ReturnType<typeof openLoop>>,
