@@ -44,7 +44,7 @@ export function scrubSecrets<T extends Record<string, unknown>>(obj: T, depth = 
 }
 
 /** Longest a log line waits in the stdout buffer when traffic is too light to fill it. */
-export const LOG_FLUSH_MS = 100;
+const LOG_FLUSH_MS = 100;
 
 /**
  * Logs JSON lines to `destination`, or to stdout in batches: lines collect in a 4 KiB buffer that is written

@@ -21,7 +21,7 @@ declare module 'fastify' {
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** nginx's status for a request whose caller closed the connection before the answer: never sent, only logged. */
-export const CALLER_CLOSED_STATUS = 499;
+const CALLER_CLOSED_STATUS = 499;
 
 /**
  * Echoes X-Request-Id on every answer, logs exactly one line per request, and counts it. A request whose caller
