@@ -28,4 +28,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and gets SIGTERM itself, so the server's graceful shutdown runs on `docker stop`.
-CMD ["node", "dist/server.js"]
+# The same command as `npm start` (a test keeps them equal): a young generation of 64 MiB semi-spaces makes
+# scavenges rarer, which cut the gateway's CPU per create by about 11% in the bench (README "Benchmark").
+CMD ["node", "--max-semi-space-size=64", "dist/server.js"]

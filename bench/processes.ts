@@ -101,9 +101,16 @@ export async function startSandbox(perSecond: number): Promise<Sandbox> {
 
 export const BENCH_API_KEY = 'bench-secret-0123456789abcdef';
 
+/** Node's flags in `npm start` (package.json), which the Docker image runs too: the bench measures the same. */
+function productionNodeFlags(): string[] {
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string;
+  return start.split(' ').filter((word) => word.startsWith('--'));
+}
+
 /**
  * The compiled gateway (dist/server.js, built by `npm run build` before the bench) configured only by its
- * environment, logging at info to a file as in production. `nodeArgs` adds e.g. `--cpu-prof`.
+ * environment, started with `npm start`'s flags and logging at info to a file as in production. `nodeArgs` adds
+ * e.g. `--cpu-prof`.
  */
 export function startGateway(
   sandbox: Sandbox,
@@ -112,7 +119,7 @@ export function startGateway(
 ): Promise<BenchProcess> {
   return start(
     'gateway',
-    [...nodeArgs, 'dist/server.js'],
+    [...productionNodeFlags(), ...nodeArgs, 'dist/server.js'],
     {
       TENCENT_SDKAPPID: String(SDKAPPID),
       TENCENT_SECRET_KEY: sandbox.secretKey,

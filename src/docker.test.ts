@@ -85,7 +85,10 @@ describe('Dockerfile', () => {
     const user = finalStage.find((l) => l.startsWith('USER '))?.slice(5);
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
-    expect(execForm(finalStage.find((l) => l.startsWith('CMD ')))).toEqual(['node', 'dist/server.js']);
+    // The image runs exactly what `npm start` runs, flags included.
+    const start = JSON.parse(read('package.json')).scripts.start as string;
+    expect(execForm(finalStage.find((l) => l.startsWith('CMD ')))).toEqual(start.split(' '));
+    expect(start).toMatch(/^node .*dist\/server\.js$/);
   });
 
   describe('HEALTHCHECK', () => {
