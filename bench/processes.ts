@@ -137,20 +137,28 @@ export function startGateway(
 }
 
 /** The bare @fastify/http-proxy passthrough (bench/bare-proxy.ts) in front of the same sandbox. */
-export function startBareProxy(sandbox: Sandbox, query: string): Promise<BenchProcess> {
+export function startBareProxy(
+  sandbox: Sandbox,
+  query: string,
+  nodeArgs: string[] = [],
+): Promise<BenchProcess> {
   return start(
     'bare-proxy',
-    ['--import', 'tsx', 'bench/bare-proxy.ts'],
+    [...nodeArgs, '--import', 'tsx', 'bench/bare-proxy.ts'],
     { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
     /listening (http:\/\/\S+)/,
   );
 }
 
 /** The minimal Fastify + zod + undici handler (bench/minimal-handler.ts), scenario 2's reference point. */
-export function startMinimalHandler(sandbox: Sandbox, query: string): Promise<BenchProcess> {
+export function startMinimalHandler(
+  sandbox: Sandbox,
+  query: string,
+  nodeArgs: string[] = [],
+): Promise<BenchProcess> {
   return start(
     'minimal-handler',
-    ['--import', 'tsx', 'bench/minimal-handler.ts'],
+    [...nodeArgs, '--import', 'tsx', 'bench/minimal-handler.ts'],
     { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
     /listening (http:\/\/\S+)/,
   );
