@@ -47,8 +47,8 @@ export function scrubSecrets<T extends Record<string, unknown>>(obj: T, depth = 
 const LOG_FLUSH_MS = 100;
 
 /**
- * Logs JSON lines to `destination`, or to stdout in batches: lines collect in a 4 KiB buffer that is written
- * when full and at least every LOG_FLUSH_MS, instead of one write(2) per line (about 11 µs of the gateway's CPU
+ * Logs JSON lines to `destination`, or to stdout in batches: lines collect in a buffer written once it holds
+ * 16 KiB and at least every LOG_FLUSH_MS, instead of one write(2) per line (about 11 µs of the gateway's CPU
  * per request in the bench's profile). What is left is written when the process exits (a SIGKILL loses at most
  * the last LOG_FLUSH_MS).
  */
@@ -60,8 +60,15 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   };
   if (destination) return pino(options, destination);
   // Synchronous writes of whole buffers: in a micro-benchmark, asynchronous writes (libuv's thread pool) cost
-  // more CPU per line than writing each line at once, and batches a third less.
-  const stdout = pino.destination({ dest: 1, sync: true, minLength: 4096, periodicFlush: LOG_FLUSH_MS });
+  // more CPU per line than writing each line at once, and batches a third less. A write(2) of 16 KiB cost about
+  // twice one of 4 KiB, so the larger batch halves the cost per line (maxWrite must stay above minLength).
+  const stdout = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: 16 * 1024,
+    maxWrite: 64 * 1024,
+    periodicFlush: LOG_FLUSH_MS,
+  });
   // pino only flushes asynchronous destinations on exit by itself.
   process.once('exit', () => stdout.flushSync());
   return pino(options, stdout);
