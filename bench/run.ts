@@ -3,9 +3,10 @@
  * compiled gateway, the bare proxy and the minimal handler each in a process of their own, the load generators in
  * this one. Prints a Markdown report and writes it to bench/RESULTS.md (or BENCH_OUT).
  *
- * BENCH_SECONDS (default 20) is the measured length of scenarios 1 and 3; scenario 2 runs half of it after a
- * quarter of warm-up, scenario 1 warms up for a tenth, scenario 3 for 5 s. BENCH_KEYS (default 1,000,000) is
- * scenario 4's RoomId count. BENCH_PROFILE=<dir> writes CPU profiles of scenario 2's fronts and scenario 3's gateway under that directory.
+ * BENCH_SECONDS (default 20) is the measured length of scenarios 1 and 3; scenario 2 measures each front for half
+ * of it (in two rounds) after a quarter of warm-up, scenario 1 warms up for a tenth, scenario 3 for 5 s.
+ * BENCH_KEYS (default 1,000,000) is scenario 4's RoomId count. BENCH_PROFILE=<dir> writes CPU profiles of
+ * scenario 2's fronts and scenario 3's gateway under that directory.
  * BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all
  * four in a few seconds.
  */
@@ -207,31 +208,77 @@ async function cannon(url: string, headers: Record<string, string>, prefix: stri
   };
 }
 
-interface CapacityRow extends Awaited<ReturnType<typeof cannon>> {
+/** One front's totals over the rounds of scenario 2. */
+interface CapacityRow {
+  ok: number;
+  seconds: number;
+  okPerSecond: number;
+  non2xx: number;
+  errors: number;
+  /** Each round's p50 and p99 (ms), and its 2xx per second. */
+  rounds: { p50: number; p99: number; okPerSecond: number }[];
   /** CPU time (user + system, all threads) per answered create, in µs: of the process under test, of the sandbox. */
   cpuUs: number;
   sandboxCpuUs: number;
 }
 
+/** Scenario 2's rounds: each front is measured this many times, in alternating order, so drift hits all alike. */
+const CAPACITY_ROUNDS = 2;
+/** Scenario 2 measures each front for SECONDS / 2 in all, split over its rounds. */
+const CAPACITY_ROUND_S = Math.max(1, Math.round(SECONDS / 2 / CAPACITY_ROUNDS));
+
 /**
- * Loads one front (bare proxy, minimal handler or roomgate) after a warm-up long enough for V8 to have optimized
- * the hot path, and measures its throughput and the CPU it and the sandbox spent per create. On a machine whose
- * few cores are shared by everything, CPU per request is the steadier comparison; throughput follows from it.
+ * Measures the fronts (bare proxy, minimal handler, roomgate; all running, each idle while not loaded) in
+ * CAPACITY_ROUNDS rounds, the order reversed every other round: this machine's speed drifts by tens of percent
+ * within minutes, and fronts measured one after the other would each meet a different machine. Each front is
+ * first warmed up long enough for V8 to have optimized its hot path. Throughput and the CPU the front and the
+ * sandbox spent per create are summed over the rounds; on a machine whose few cores are shared by everything,
+ * CPU per request is the steadier comparison, and throughput follows from it.
  */
-async function loadFront(
-  front: BenchProcess,
+async function loadFronts(
+  fronts: { front: BenchProcess; headers: Record<string, string> }[],
   sandbox: Sandbox,
-  headers: Record<string, string>,
-  prefix: string,
-) {
-  const seconds = Math.max(1, Math.round(SECONDS / 2));
-  await cannon(`${front.url}/rooms`, headers, `${prefix}w${run}`, CAPACITY_WARMUP_S);
-  const before = [cpuMsOf(front.pid), cpuMsOf(sandbox.pid)];
-  const r = await cannon(`${front.url}/rooms`, headers, `${prefix}${run}`, seconds);
-  const after = [cpuMsOf(front.pid), cpuMsOf(sandbox.pid)];
-  const perCreate = (i: number) =>
-    (((after[i] as number) - (before[i] as number)) * 1000) / Math.max(1, r.ok);
-  return { ...r, cpuUs: perCreate(0), sandboxCpuUs: perCreate(1) } satisfies CapacityRow;
+): Promise<CapacityRow[]> {
+  const seconds = CAPACITY_ROUND_S;
+  const url = (i: number) => `${fronts[i]?.front.url}/rooms`;
+  for (const [i, { headers }] of fronts.entries())
+    await cannon(url(i), headers, `w${i}${run}`, CAPACITY_WARMUP_S);
+  const rows: CapacityRow[] = fronts.map(() => ({
+    ok: 0,
+    seconds: 0,
+    okPerSecond: 0,
+    non2xx: 0,
+    errors: 0,
+    rounds: [],
+    cpuUs: 0,
+    sandboxCpuUs: 0,
+  }));
+  const cpuMs = fronts.map(() => [0, 0]);
+  for (let round = 0; round < CAPACITY_ROUNDS; round++) {
+    const order = [...fronts.keys()];
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { front, headers } = fronts[i] as (typeof fronts)[number];
+      const row = rows[i] as CapacityRow;
+      const before = [cpuMsOf(front.pid), cpuMsOf(sandbox.pid)];
+      const r = await cannon(url(i), headers, `c${i}r${round}${run}`, seconds);
+      const spent = cpuMs[i] as number[];
+      spent[0] = (spent[0] as number) + cpuMsOf(front.pid) - (before[0] as number);
+      spent[1] = (spent[1] as number) + cpuMsOf(sandbox.pid) - (before[1] as number);
+      row.ok += r.ok;
+      row.seconds += seconds;
+      row.non2xx += r.non2xx;
+      row.errors += r.errors;
+      row.rounds.push({ p50: r.p50, p99: r.p99, okPerSecond: r.okPerSecond });
+    }
+  }
+  for (const [i, row] of rows.entries()) {
+    const [front, sandboxMs] = cpuMs[i] as [number, number];
+    row.okPerSecond = row.ok / row.seconds;
+    row.cpuUs = (front * 1000) / Math.max(1, row.ok);
+    row.sandboxCpuUs = (sandboxMs * 1000) / Math.max(1, row.ok);
+  }
+  return rows;
 }
 
 /**
@@ -239,54 +286,52 @@ async function loadFront(
  * minimal Fastify + zod + undici handler (bench/minimal-handler.ts) as the reference for what this stack costs.
  */
 async function capacity(report: Report): Promise<void> {
-  const seconds = Math.max(1, Math.round(SECONDS / 2));
   const sandbox = await startSandbox(1_000_000_000);
-  const rows: [string, CapacityRow][] = [];
+  const names = [
+    'client → bare @fastify/http-proxy → sandbox',
+    'client → minimal Fastify + zod + undici handler → sandbox (reference)',
+    'client → roomgate → sandbox (GLOBAL_RATE_LIMIT=100000, its maximum)',
+  ];
+  const fronts: { front: BenchProcess; headers: Record<string, string> }[] = [];
+  let rows: CapacityRow[];
   try {
     const query = signedQuery(sandbox)(1234567);
     const plain = { 'content-type': 'application/json' };
     const profile = profileArgs('capacity');
-    const fronts: [string, () => Promise<BenchProcess>, Record<string, string>][] = [
-      ['client → bare @fastify/http-proxy → sandbox', () => startBareProxy(sandbox, query, profile), plain],
-      [
-        'client → minimal Fastify + zod + undici handler → sandbox (reference)',
-        () => startMinimalHandler(sandbox, query, profile),
-        plain,
-      ],
-      [
-        'client → roomgate → sandbox (GLOBAL_RATE_LIMIT=100000, its maximum)',
-        () => startGateway(sandbox, { GLOBAL_RATE_LIMIT: '100000', ROOMGATE_QUEUE_MS: '1000' }, profile),
-        { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
-      ],
-    ];
-    for (const [name, startFront, headers] of fronts) {
-      const front = await startFront();
-      try {
-        rows.push([name, await loadFront(front, sandbox, headers, `c${rows.length}`)]);
-      } finally {
-        await front.stop();
-      }
-    }
+    fronts.push({ front: await startBareProxy(sandbox, query, profile), headers: plain });
+    fronts.push({ front: await startMinimalHandler(sandbox, query, profile), headers: plain });
+    fronts.push({
+      front: await startGateway(sandbox, { GLOBAL_RATE_LIMIT: '100000', ROOMGATE_QUEUE_MS: '1000' }, profile),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
+    });
+    rows = await loadFronts(fronts, sandbox);
   } finally {
+    for (const { front } of fronts) await front.stop();
     await sandbox.stop();
   }
-  const [bare, minimal, gate] = rows.map(([, r]) => r) as [CapacityRow, CapacityRow, CapacityRow];
+  const [bare, minimal, gate] = rows as [CapacityRow, CapacityRow, CapacityRow];
   const ratio = gate.okPerSecond / bare.okPerSecond;
-  const row = ([name, r]: [string, CapacityRow]) =>
-    `| ${name} | ${fmt(r.okPerSecond, 0)} | ${fmt(r.okPerSecond / bare.okPerSecond)}x | ${fmt(r.cpuUs, 0)} | ${fmt(r.sandboxCpuUs, 0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`;
+  const perRound = (r: CapacityRow, pick: (x: CapacityRow['rounds'][number]) => number) =>
+    r.rounds.map((x) => fmt(pick(x), 0)).join(' / ');
+  const row = (r: CapacityRow, i: number) =>
+    `| ${names[i]} | ${fmt(r.okPerSecond, 0)} (${perRound(r, (x) => x.okPerSecond)}) | ${fmt(r.okPerSecond / bare.okPerSecond)}x | ${fmt(r.cpuUs, 0)} | ${fmt(r.sandboxCpuUs, 0)} | ${perRound(r, (x) => x.p50)} | ${perRound(r, (x) => x.p99)} | ${r.non2xx} | ${r.errors} |`;
+  const roundRatios = gate.rounds.map((g, i) =>
+    fmt(g.okPerSecond / (bare.rounds[i]?.okPerSecond ?? Number.NaN)),
+  );
   report.lines.push(
-    `## 2. Capacity with the limits lifted (autocannon, ${CONNECTIONS} connections, ${seconds} s after ${CAPACITY_WARMUP_S} s warm-up)`,
+    `## 2. Capacity with the limits lifted (autocannon, ${CONNECTIONS} connections; ${CAPACITY_ROUNDS} rounds of ${CAPACITY_ROUND_S} s per front in alternating order, after ${CAPACITY_WARMUP_S} s of warm-up each)`,
     '',
-    '| path | 2xx per s | vs bare | CPU µs per create (front) | CPU µs per create (sandbox) | p50 ms | p99 ms | non-2xx | errors |',
+    '| path | 2xx per s (each round) | vs bare | CPU µs per create (front) | CPU µs per create (sandbox) | p50 ms (each round) | p99 ms (each round) | non-2xx | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(row),
     '',
-    `roomgate / bare proxy = **${fmt(ratio)}x** (target ≥ 1.2x); the minimal handler reaches ${fmt(minimal.okPerSecond / bare.okPerSecond)}x. ` +
-      `roomgate spends ${fmt(gate.cpuUs / minimal.cpuUs)}x the minimal handler's CPU per create, for its logging, metrics, limiter, breaker and full validation.`,
+    `roomgate / bare proxy = **${fmt(ratio)}x** over all rounds (each round: ${roundRatios.join(', ')}; target ≥ 1.2x); the minimal handler reaches ${fmt(minimal.okPerSecond / bare.okPerSecond)}x. ` +
+      `roomgate spends ${fmt(gate.cpuUs / minimal.cpuUs)}x the minimal handler's CPU per create, for its logging, metrics, limiter, breaker and full validation. ` +
+      "The gateway runs with `npm start`'s flags (`--max-semi-space-size=64`); the bare proxy and the minimal handler with Node's defaults.",
     '',
   );
   report.verdicts.push(
-    `Scenario 2, capacity: ${fmt(ratio)}x the bare proxy (target ≥ 1.2x: ${ratio >= 1.2 ? 'met' : 'MISSED'}); minimal handler ${fmt(minimal.okPerSecond / bare.okPerSecond)}x; roomgate ${fmt(gate.cpuUs, 0)} µs CPU per create vs ${fmt(minimal.cpuUs, 0)} (minimal) and ${fmt(bare.cpuUs, 0)} (bare proxy)`,
+    `Scenario 2, capacity: ${fmt(ratio)}x the bare proxy (rounds: ${roundRatios.join(', ')}; target ≥ 1.2x: ${ratio >= 1.2 ? 'met' : 'MISSED'}); minimal handler ${fmt(minimal.okPerSecond / bare.okPerSecond)}x; roomgate ${fmt(gate.cpuUs, 0)} µs CPU per create vs ${fmt(minimal.cpuUs, 0)} (minimal) and ${fmt(bare.cpuUs, 0)} (bare proxy)`,
   );
 }
 
