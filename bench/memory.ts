@@ -42,14 +42,14 @@ const t0 = performance.now();
 for (let i = 0; i < keys; i++) await acquire(`room_${i.toString(36)}_${(i * 2654435761) % 1e9}`);
 const runMs = performance.now() - t0;
 const after = heapMiB();
-const live = limiter.recent().keys.get('create_room')?.size ?? 0;
+const live = limiter.trackedKeys();
 
 await sleep(WINDOW_MS + MARGIN_MS + 200);
 const s0 = performance.now();
 await acquire('sweep');
 const sweepMs = performance.now() - s0;
 const expired = heapMiB();
-const left = limiter.recent().keys.get('create_room')?.size ?? 0;
+const left = limiter.trackedKeys();
 await limiter.close();
 
 process.stdout.write(

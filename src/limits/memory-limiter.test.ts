@@ -641,6 +641,72 @@ describe('memory limiter, keys', () => {
   });
 });
 
+describe('memory limiter, forgetting keys', () => {
+  it('drops each key once its window has passed, whatever order the keys were used in', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    const many = req({ limit: 10_000 });
+    for (let i = 0; i < 1000; i++) {
+      clock.t = i / 10;
+      (await grant(limiter, { ...many, key: `r${i % 500}-${i}` })).release();
+    }
+    expect(limiter.trackedKeys()).toBe(1000);
+    // Halfway: the keys answered more than a span ago are gone, the others are kept.
+    clock.t = 50 + span;
+    await limiter.acquire(many);
+    expect(limiter.trackedKeys()).toBe(499);
+    clock.t = 100 + span;
+    await limiter.acquire(many);
+    expect(limiter.trackedKeys()).toBe(0);
+  });
+
+  it('keeps a key that is busy again when its earlier send stops counting', async () => {
+    const { limiter, clock, span } = fakeClockLimiter();
+    (await grant(limiter, req({ key: 'k' }))).release();
+    clock.t = span;
+    const again = await grant(limiter, req({ key: 'k' }));
+    clock.t = 2 * span - 1;
+    await limiter.acquire(req());
+    expect(limiter.trackedKeys()).toBe(1);
+    expect(await limiter.acquire(req({ key: 'k' }))).toMatchObject({ ok: false, limit: 'room' });
+    again.release();
+    clock.t = 3 * span;
+    await limiter.acquire(req());
+    expect(limiter.trackedKeys()).toBe(0);
+  });
+
+  it('drops the key of a queued wait given up (aborted or timed out) at once: it never cooled', async () => {
+    const { limiter } = fakeClockLimiter();
+    const held = await grant(limiter, req({ limit: 1 }));
+    const controller = new AbortController();
+    const aborted = settle(
+      limiter.acquire(req({ limit: 1, key: 'a', maxWaitMs: 5000, signal: controller.signal })),
+    );
+    // Queued behind it (its estimate is a span away), and given up at its deadline (a real timer).
+    const timedOut = limiter.acquire(req({ limit: 1, key: 't', maxWaitMs: 150 }));
+    expect(limiter.trackedKeys()).toBe(2);
+    controller.abort(new Error('gone'));
+    expect((await aborted).rejected).toBe(true);
+    expect(await timedOut).toMatchObject({ ok: false, limit: 'global' });
+    expect(limiter.trackedKeys()).toBe(0);
+    held.release();
+  });
+
+  it("drops the key of a retry that waited out the key's window and was then refused by the global limit", async () => {
+    const { limiter, clock, span } = fakeClockLimiter(20, 0);
+    (await grant(limiter, req({ limit: 2, key: 'k' }))).release();
+    const first = await grant(limiter, req({ limit: 2 }));
+    // The retry may wait exactly k's window (real timers), which leaves it no time to queue for a permit.
+    const retry = limiter.acquire(req({ limit: 2, key: 'k', waitForKey: true, maxWaitMs: span }));
+    clock.t = span;
+    // k's send stops counting, and its permit goes to another request before the retry wakes up.
+    const second = await grant(limiter, req({ limit: 2 }));
+    expect(await retry).toMatchObject({ ok: false, limit: 'global' });
+    expect(limiter.trackedKeys()).toBe(0);
+    first.release();
+    second.release();
+  });
+});
+
 describe('memory limiter, record and recent', () => {
   it('counts a recorded send as cooling, for the bucket and its key, for a span from now', async () => {
     const { limiter, clock, span } = fakeClockLimiter(100, 10);

@@ -24,6 +24,8 @@ export interface MemoryLimiter extends Limiter {
   record(bucket: string, limit: number, key?: string): void;
   /** What still counts in the window, to hand over to the shared limiter when it returns. */
   recent(): RecentSends;
+  /** Keys remembered, all buckets together: busy, cooling, or not yet dropped (memory stays bounded by it). */
+  trackedKeys(): number;
 }
 
 interface KeyState {
@@ -45,6 +47,8 @@ interface Bucket {
   inFlight: number;
   /** When each answered send stops counting, ascending (answers come in time order); `head` is the oldest. */
   cooling: number[];
+  /** The key of each entry of `cooling` (undefined for a send without one), so a key is dropped as it cools. */
+  coolingKeys: (string | undefined)[];
   head: number;
   queue: Waiter[];
   /** Earliest time the next queued request may be granted: queued sends go out `span / limit` apart. */
@@ -78,6 +82,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         limit,
         inFlight: 0,
         cooling: [],
+        coolingKeys: [],
         head: 0,
         queue: [],
         nextGrant: Number.NEGATIVE_INFINITY,
@@ -92,21 +97,27 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     return b;
   }
 
+  /**
+   * Sends still counting at `t`. Sends that stopped counting are dropped, and with them their keys, unless a key
+   * is busy again or still cooling from a later send. (Scanning the key map from its oldest entry instead cost
+   * several µs per request: a Map keeps deleted entries in place until it is rehashed, and every scan from the
+   * front walked over them again.)
+   */
   function occupied(b: Bucket, t: number): number {
-    while (b.head < b.cooling.length && (b.cooling[b.head] as number) <= t) b.head++;
+    while (b.head < b.cooling.length && (b.cooling[b.head] as number) <= t) {
+      const key = b.coolingKeys[b.head];
+      if (key !== undefined) {
+        const state = b.keys.get(key);
+        if (state && state.holds === 0 && state.freeAt <= t) b.keys.delete(key);
+      }
+      b.head++;
+    }
     if (b.head > 1024 && b.head * 2 > b.cooling.length) {
       b.cooling = b.cooling.slice(b.head);
+      b.coolingKeys = b.coolingKeys.slice(b.head);
       b.head = 0;
     }
     return b.inFlight + b.cooling.length - b.head;
-  }
-
-  /** Keys are kept in the order their freeAt was last set, so expired ones are dropped from the front. */
-  function sweepKeys(b: Bucket, t: number): void {
-    for (const [key, state] of b.keys) {
-      if (state.holds > 0 || state.freeAt > t) break;
-      b.keys.delete(key);
-    }
   }
 
   function keyState(b: Bucket, key: string): KeyState {
@@ -118,22 +129,23 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     return state;
   }
 
+  /** One hold on a key ends. A key left neither held nor cooling (a wait given up) is dropped at once. */
   function unhold(b: Bucket, key: string | undefined): void {
     if (key === undefined) return;
     const state = b.keys.get(key);
-    if (state) state.holds--;
+    if (!state) return;
+    state.holds--;
+    if (state.holds === 0 && state.freeAt <= now()) b.keys.delete(key);
   }
 
   /** A send was answered just now: it (and its key) keep counting for one more window. */
   function cool(b: Bucket, key: string | undefined): void {
     const freeAt = now() + span;
     b.cooling.push(freeAt);
+    b.coolingKeys.push(key);
     if (key === undefined) return;
     const state = keyState(b, key);
     state.freeAt = Math.max(state.freeAt, freeAt);
-    // Re-insert so that the map stays in freeAt order for sweepKeys.
-    b.keys.delete(key);
-    b.keys.set(key, state);
   }
 
   function permitFor(b: Bucket, key: string | undefined): Permit {
@@ -144,8 +156,9 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         if (released) return;
         released = true;
         b.inFlight--;
-        unhold(b, key);
+        // Cooled before the hold ends, so the key is never seen free in between.
         cool(b, key);
+        unhold(b, key);
         pump(b);
       },
     };
@@ -264,7 +277,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       req.signal?.throwIfAborted();
       const b = bucketFor(req.bucket, req.limit);
       const started = now();
-      sweepKeys(b, started);
+      occupied(b, started); // drops the keys that have cooled
       if (req.key === undefined) return acquireGlobal(b, req, started, req.maxWaitMs);
 
       const state = b.keys.get(req.key);
@@ -283,8 +296,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         };
       }
       // A retry: hold the key so nothing else takes it, wait out its window, then queue as usual.
-      const held = keyState(b, req.key);
-      held.holds++;
+      keyState(b, req.key).holds++;
       try {
         // Node's timers can fire up to a millisecond early: sleep again until the window has really passed.
         while (now() < busyUntil)
@@ -293,7 +305,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         // Reject with the caller's own reason, as a queued wait does, not Node's wrapping AbortError.
         throw req.signal?.aborted ? req.signal.reason : err;
       } finally {
-        held.holds--;
+        unhold(b, req.key);
       }
       // The budget left may be a hair below zero after a late timer, which still means "now".
       return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
@@ -316,6 +328,11 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         keys.set(name, live);
       }
       return { sends, keys };
+    },
+    trackedKeys() {
+      let n = 0;
+      for (const b of buckets.values()) n += b.keys.size;
+      return n;
     },
     async close() {
       for (const b of buckets.values()) {
