@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
+import { logRequestLine, type RequestLine } from './request-line.js';
 
 /** What one request did, gathered as it goes and logged once when it ends. */
 export interface Audit {
@@ -32,9 +33,9 @@ const CALLER_CLOSED_STATUS = 499;
 export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void {
   const logLine = (request: FastifyRequest, reply: FastifyReply, status: number) => {
     const route = request.routeOptions.url;
-    const line = {
+    const line: RequestLine = {
       method: request.method,
-      route: route ?? request.url.split('?')[0],
+      route: route ?? (request.url.split('?')[0] as string),
       status,
       latencyMs: Math.round(reply.elapsedTime * 100) / 100,
       ...request.audit,
@@ -49,8 +50,7 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
     });
     metrics.requestSeconds.observe({ route: routeLabel, status: statusLabel }, reply.elapsedTime / 1000);
     // Probes and scrapes arrive every few seconds; they are logged only when asked for.
-    if (route && QUIET_ROUTES.has(route) && status < 400) request.log.debug(line, 'request');
-    else request.log.info(line, 'request');
+    logRequestLine(request.log, route && QUIET_ROUTES.has(route) && status < 400 ? 'debug' : 'info', line);
   };
 
   app.decorateRequest('audit', null as unknown as Audit);
