@@ -151,7 +151,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     async call(command, body, { roomId, signal, logger = opts.logger }) {
       const startedAt = performance.now();
       const deadlineAt = startedAt + opts.totalTimeoutMs;
-      const payload = JSON.stringify(body);
+      // Serialized once the first attempt is admitted: under overload most calls are refused before that.
+      let payload: string | undefined;
       let attempts = 0;
       let retries = 0;
       let refreshedSig = false;
@@ -178,6 +179,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           throw err;
         }
         attempts++;
+        const json = (payload ??= JSON.stringify(body));
         const userSig = opts.userSig.get();
         const t0 = performance.now();
         /** One metrics record and one debug line per attempt, whatever its outcome. */
@@ -190,7 +192,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         };
         let error: TransportError | UpstreamError;
         try {
-          const send = () => attemptOnce(command, payload, userSig, attempts);
+          const send = () => attemptOnce(command, json, userSig, attempts);
           const envelope = await (opts.breaker ? opts.breaker.execute(send) : send())
             .catch((err: unknown) => {
               // Open, or half-open with its one probe already under way: this attempt was not sent.
