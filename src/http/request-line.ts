@@ -1,18 +1,23 @@
 import type { FastifyBaseLogger } from 'fastify';
 import pino, { type Logger } from 'pino';
 
-/** What the one line logged for every request says. */
-export interface RequestLine {
-  method: string;
-  route: string;
-  status: number;
-  latencyMs: number;
+/** What one request did, gathered as it goes and logged once when it ends. */
+export interface Audit {
   caller?: string;
   roomId?: string;
+  /** `created`, `exists`, … or the problem slug. */
   outcome?: string;
   tencentCode?: number;
   upstreamRequestId?: string;
   attempts?: number;
+}
+
+/** What the one line logged for every request says. */
+export interface RequestLine extends Audit {
+  method: string;
+  route: string;
+  status: number;
+  latencyMs: number;
 }
 
 const {

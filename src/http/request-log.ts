@@ -1,17 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
-import { logRequestLine, type RequestLine } from './request-line.js';
-
-/** What one request did, gathered as it goes and logged once when it ends. */
-export interface Audit {
-  caller?: string;
-  roomId?: string;
-  /** `created`, `exists`, … or the problem slug. */
-  outcome?: string;
-  tencentCode?: number;
-  upstreamRequestId?: string;
-  attempts?: number;
-}
+import { type Audit, logRequestLine, type RequestLine } from './request-line.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
