@@ -39,9 +39,9 @@ const json = JSON.stringify;
 /**
  * Logs the request line as `log[level](line, 'request')` would, to the same stream and in pino's own format
  * (level, time, the logger's bindings, the fields, the message), but assembled in one template instead of
- * through pino's generic per-field loop and formatters. Logging this line through pino cost the gateway about
- * 40 µs of CPU per create (of ~256) in an alternating A/B at full load; a micro-benchmark gives pino ~8 µs per
- * line, the rest being what a longer path costs when it runs with cold caches between requests. The fields are
+ * through pino's generic per-field loop and formatters. Logging this line through pino cost the gateway 19-40 µs
+ * of CPU per create (of ~230-260) in alternating A/Bs at full load, where a micro-benchmark gives pino ~8 µs per
+ * line: the rest is what a longer path costs when it runs with cold caches between requests. The fields are
  * fixed and none of them can hold a secret, so the censoring formatter has nothing to do here. A stream that
  * wants pino's per-line metadata (multistream, pretty printers) or a logger with a mixin or nested key gets the
  * line through pino itself. A test checks that both ways write the same JSON.
