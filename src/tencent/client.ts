@@ -179,7 +179,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           throw err;
         }
         attempts++;
-        const json = (payload ??= JSON.stringify(body));
+        payload ??= JSON.stringify(body);
+        const json = payload;
         const userSig = opts.userSig.get();
         const t0 = performance.now();
         /** One metrics record and one debug line per attempt, whatever its outcome. */
