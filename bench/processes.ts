@@ -136,18 +136,32 @@ export function startGateway(
   );
 }
 
+/**
+ * A reference front of scenario 2 (a TypeScript file under bench/, run with tsx) in front of the sandbox, sending
+ * every create with a query signed in advance.
+ */
+function startReference(
+  name: string,
+  script: string,
+  sandbox: Sandbox,
+  query: string,
+  nodeArgs: string[],
+): Promise<BenchProcess> {
+  return start(
+    name,
+    [...nodeArgs, '--import', 'tsx', script],
+    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
+    /listening (http:\/\/\S+)/,
+  );
+}
+
 /** The bare @fastify/http-proxy passthrough (bench/bare-proxy.ts) in front of the same sandbox. */
 export function startBareProxy(
   sandbox: Sandbox,
   query: string,
   nodeArgs: string[] = [],
 ): Promise<BenchProcess> {
-  return start(
-    'bare-proxy',
-    [...nodeArgs, '--import', 'tsx', 'bench/bare-proxy.ts'],
-    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
-    /listening (http:\/\/\S+)/,
-  );
+  return startReference('bare-proxy', 'bench/bare-proxy.ts', sandbox, query, nodeArgs);
 }
 
 /** The minimal Fastify + zod + undici handler (bench/minimal-handler.ts), scenario 2's reference point. */
@@ -156,12 +170,7 @@ export function startMinimalHandler(
   query: string,
   nodeArgs: string[] = [],
 ): Promise<BenchProcess> {
-  return start(
-    'minimal-handler',
-    [...nodeArgs, '--import', 'tsx', 'bench/minimal-handler.ts'],
-    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
-    /listening (http:\/\/\S+)/,
-  );
+  return startReference('minimal-handler', 'bench/minimal-handler.ts', sandbox, query, nodeArgs);
 }
 
 /** CPU time a process has used so far (user + system, all its threads), in ms, from /proc (Linux). */
