@@ -1,7 +1,7 @@
-import type { AttemptGate } from '../tencent/client.js';
+import type { Admitted, AttemptGate } from '../tencent/client.js';
 import type { CommandName } from '../tencent/commands.js';
 import { LimitRefusedError } from '../tencent/errors.js';
-import type { Limiter } from './limiter.js';
+import type { Admission, Limiter } from './limiter.js';
 
 export interface CommandLimit {
   perSecond: number;
@@ -19,23 +19,31 @@ export function createLimiterGate(
   limits: Record<CommandName, CommandLimit>,
   events: LimitEvents = {},
 ): AttemptGate {
+  function settle(command: CommandName, perSecond: number, admission: Admission): Admitted {
+    if (!admission.ok) {
+      events.onRefuse?.(command, admission.limit);
+      throw new LimitRefusedError(admission.limit, admission.retryAfterMs, perSecond);
+    }
+    events.onAdmit?.(command, admission.waitedMs);
+    return admission.permit;
+  }
+
   return {
-    async admit({ command, roomId, retry, maxWaitMs, signal }) {
+    admit({ command, roomId, retry, maxWaitMs, signal }) {
       const { perSecond, perRoomOncePerSecond } = limits[command];
-      const admission = await limiter.acquire({
+      const request = {
         bucket: command,
         limit: perSecond,
         key: perRoomOncePerSecond ? roomId : undefined,
         maxWaitMs,
         waitForKey: retry,
         signal,
-      });
-      if (!admission.ok) {
-        events.onRefuse?.(command, admission.limit);
-        throw new LimitRefusedError(admission.limit, admission.retryAfterMs, perSecond);
-      }
-      events.onAdmit?.(command, admission.waitedMs);
-      return () => admission.permit.release();
+      };
+      // Most attempts are admitted (or refused) on the spot: then no promise is made at all.
+      const admission = limiter.acquireNow ? limiter.acquireNow(request) : limiter.acquire(request);
+      return admission instanceof Promise
+        ? admission.then((answer) => settle(command, perSecond, answer))
+        : settle(command, perSecond, admission);
     },
   };
 }

@@ -35,5 +35,11 @@ export type Admission =
  */
 export interface Limiter {
   acquire(req: AcquireRequest): Promise<Admission>;
+  /**
+   * The same as `acquire`, except that an answer known at once (a free permit, a refusal) comes back as it is,
+   * without a promise; a wait still returns one. It may throw instead of rejecting. Optional: the gate uses it
+   * where a limiter has it, because it runs for every attempt.
+   */
+  acquireNow?(req: AcquireRequest): Admission | Promise<Admission>;
   close(): Promise<void>;
 }

@@ -907,3 +907,29 @@ describe('memory limiter, properties', () => {
     );
   });
 });
+
+describe('memory limiter, answers on the spot', () => {
+  it('acquireNow answers a free permit and a refusal without a promise, and only a wait with one', async () => {
+    const { limiter } = fakeClockLimiter();
+    const first = limiter.acquireNow(req({ key: 'a' }));
+    expect(first).not.toBeInstanceOf(Promise);
+    expect(first).toMatchObject({ ok: true, waitedMs: 0 });
+    const busyKey = limiter.acquireNow(req({ key: 'a' }));
+    expect(busyKey).toEqual({ ok: false, limit: 'room', retryAfterMs: 110 });
+    limiter.acquireNow(req({ key: 'b' }));
+    const full = limiter.acquireNow(req({ key: 'c' }));
+    expect(full).toMatchObject({ ok: false, limit: 'global' });
+
+    const queued = limiter.acquireNow(req({ key: 'c', maxWaitMs: 5000 }));
+    expect(queued).toBeInstanceOf(Promise);
+    await limiter.close();
+    expect(await queued).toMatchObject({ ok: false, limit: 'global' });
+  });
+
+  it('acquireNow throws at once for a caller already gone, where acquire rejects', async () => {
+    const { limiter } = fakeClockLimiter();
+    const signal = AbortSignal.abort(new Error('caller left'));
+    expect(() => limiter.acquireNow(req({ signal }))).toThrow('caller left');
+    await expect(limiter.acquire(req({ signal }))).rejects.toThrow('caller left');
+  });
+});

@@ -20,6 +20,7 @@ export interface RecentSends {
 }
 
 export interface MemoryLimiter extends Limiter {
+  acquireNow(req: AcquireRequest): Admission | Promise<Admission>;
   /** Notes a send admitted elsewhere (by the shared limiter) and answered just now. */
   record(bucket: string, limit: number, key?: string): void;
   /** What still counts in the window, to hand over to the shared limiter when it returns. */
@@ -208,12 +209,17 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     return Math.max(cooled, paced);
   }
 
-  async function acquireGlobal(b: Bucket, req: AcquireRequest, started: number, maxWaitMs: number) {
+  function acquireGlobal(
+    b: Bucket,
+    req: AcquireRequest,
+    started: number,
+    maxWaitMs: number,
+  ): Admission | Promise<Admission> {
     const t = now();
     const key = req.key;
     if (b.queue.length === 0 && occupied(b, t) < b.limit && t >= b.nextGrant) {
       if (key !== undefined) keyState(b, key).holds++;
-      return { ok: true as const, waitedMs: t - started, permit: permitFor(b, key) };
+      return { ok: true, waitedMs: t - started, permit: permitFor(b, key) };
     }
     const freeAt = estimateFree(b, b.queue.length, t);
     // The queue absorbs bursts; it must not stand. Every waiter was queued because it could go within its
@@ -227,7 +233,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     const budget = shedding ? Math.min(maxWaitMs, span / b.limit) : maxWaitMs;
     if (freeAt - t > budget || b.queue.length >= maxQueue) {
       if (shedding) b.shedUntil = t + span;
-      return { ok: false as const, limit: 'global' as const, retryAfterMs: Math.max(freeAt - t, 1) };
+      return { ok: false, limit: 'global', retryAfterMs: Math.max(freeAt - t, 1) };
     }
     // Queued: the key is held from now, so a duplicate arriving meanwhile is refused, not queued too.
     if (key !== undefined) keyState(b, key).holds++;
@@ -272,44 +278,58 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     });
   }
 
+  /** A retry of a busy key: hold the key so nothing else takes it, wait out its window, then queue as usual. */
+  async function acquireAfterKey(
+    b: Bucket,
+    req: AcquireRequest & { key: string },
+    started: number,
+    busyUntil: number,
+  ): Promise<Admission> {
+    keyState(b, req.key).holds++;
+    try {
+      // Node's timers can fire up to a millisecond early: sleep again until the window has really passed.
+      while (now() < busyUntil)
+        await sleep(Math.max(1, Math.ceil(busyUntil - now())), undefined, { signal: req.signal });
+    } catch (err) {
+      // Reject with the caller's own reason, as a queued wait does, not Node's wrapping AbortError.
+      throw req.signal?.aborted ? req.signal.reason : err;
+    } finally {
+      unhold(b, req.key);
+    }
+    // The budget left may be a hair below zero after a late timer, which still means "now".
+    return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
+  }
+
+  function acquireNow(req: AcquireRequest): Admission | Promise<Admission> {
+    req.signal?.throwIfAborted();
+    const b = bucketFor(req.bucket, req.limit);
+    const started = now();
+    occupied(b, started); // drops the keys that have cooled
+    if (req.key === undefined) return acquireGlobal(b, req, started, req.maxWaitMs);
+
+    const state = b.keys.get(req.key);
+    const busyUntil = !state
+      ? Number.NEGATIVE_INFINITY
+      : state.holds > 0
+        ? Number.POSITIVE_INFINITY
+        : state.freeAt;
+    if (busyUntil <= started) return acquireGlobal(b, req, started, req.maxWaitMs);
+    if (!req.waitForKey || busyUntil - started > req.maxWaitMs) {
+      // A key in flight frees a window after its answer: at least one span from now.
+      return {
+        ok: false,
+        limit: 'room',
+        retryAfterMs: Number.isFinite(busyUntil) ? busyUntil - started : span,
+      };
+    }
+    return acquireAfterKey(b, { ...req, key: req.key }, started, busyUntil);
+  }
+
   return {
     async acquire(req) {
-      req.signal?.throwIfAborted();
-      const b = bucketFor(req.bucket, req.limit);
-      const started = now();
-      occupied(b, started); // drops the keys that have cooled
-      if (req.key === undefined) return acquireGlobal(b, req, started, req.maxWaitMs);
-
-      const state = b.keys.get(req.key);
-      const busyUntil = !state
-        ? Number.NEGATIVE_INFINITY
-        : state.holds > 0
-          ? Number.POSITIVE_INFINITY
-          : state.freeAt;
-      if (busyUntil <= started) return acquireGlobal(b, req, started, req.maxWaitMs);
-      if (!req.waitForKey || busyUntil - started > req.maxWaitMs) {
-        // A key in flight frees a window after its answer: at least one span from now.
-        return {
-          ok: false,
-          limit: 'room',
-          retryAfterMs: Number.isFinite(busyUntil) ? busyUntil - started : span,
-        };
-      }
-      // A retry: hold the key so nothing else takes it, wait out its window, then queue as usual.
-      keyState(b, req.key).holds++;
-      try {
-        // Node's timers can fire up to a millisecond early: sleep again until the window has really passed.
-        while (now() < busyUntil)
-          await sleep(Math.max(1, Math.ceil(busyUntil - now())), undefined, { signal: req.signal });
-      } catch (err) {
-        // Reject with the caller's own reason, as a queued wait does, not Node's wrapping AbortError.
-        throw req.signal?.aborted ? req.signal.reason : err;
-      } finally {
-        unhold(b, req.key);
-      }
-      // The budget left may be a hair below zero after a late timer, which still means "now".
-      return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
+      return acquireNow(req);
     },
+    acquireNow,
     record(bucket, limit, key) {
       cool(bucketFor(bucket, limit), key);
     },

@@ -1,4 +1,4 @@
-import type { AcquireRequest, Limiter } from './limiter.js';
+import type { AcquireRequest, Admission, Limiter } from './limiter.js';
 import type { MemoryLimiter } from './memory-limiter.js';
 import type { RedisLimiter } from './redis-limiter.js';
 
@@ -36,34 +36,38 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
   }
 
   function local(req: AcquireRequest) {
-    return opts.local.acquire({ ...req, limit: share(req.limit) });
+    return opts.local.acquireNow({ ...req, limit: share(req.limit) });
+  }
+
+  async function acquire(req: AcquireRequest): Promise<Admission> {
+    if (mode === 'shared') {
+      try {
+        const admission = await opts.shared.acquire(req);
+        if (!admission.ok) return admission;
+        // Also counted locally when answered, so a fallback starts out knowing this replica's recent sends.
+        const { permit } = admission;
+        return {
+          ...admission,
+          permit: {
+            release() {
+              permit.release();
+              opts.local.record(req.bucket, share(req.limit), req.key);
+            },
+          },
+        };
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        setMode('local', `Redis failed: ${(err as Error).message}`);
+      }
+    }
+    return local(req);
   }
 
   return {
     mode: () => mode,
-    async acquire(req) {
-      if (mode === 'shared') {
-        try {
-          const admission = await opts.shared.acquire(req);
-          if (!admission.ok) return admission;
-          // Also counted locally when answered, so a fallback starts out knowing this replica's recent sends.
-          const { permit } = admission;
-          return {
-            ...admission,
-            permit: {
-              release() {
-                permit.release();
-                opts.local.record(req.bucket, share(req.limit), req.key);
-              },
-            },
-          };
-        } catch (err) {
-          if (req.signal?.aborted) throw err;
-          setMode('local', `Redis failed: ${(err as Error).message}`);
-        }
-      }
-      return local(req);
-    },
+    acquire,
+    // Without Redis, the in-process limiter answers on the spot when it can.
+    acquireNow: (req) => (mode === 'shared' ? acquire(req) : local(req)),
     async reconnected() {
       try {
         await opts.shared.importRecent(opts.local.recent());

@@ -1,4 +1,3 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { TENCENT } from './codes.js';
 import type { TencentEnvelope } from './envelope.js';
 import { TransportError } from './errors.js';
@@ -11,46 +10,99 @@ export interface UpstreamBreakerOptions {
   /** How long it stays open before one probe is let through. */
   cooldownMs?: number;
   onStateChange?: (state: BreakerState) => void;
+  /** Monotonic milliseconds. */
+  now?: () => number;
 }
 
+/**
+ * What an attempt may do: be sent ('send'), be sent as the one probe after a cool-down ('probe'), not be sent
+ * ('refuse'), or wait for the probe under way and ask again (the promise settles when the probe's answer is in).
+ */
+export type BreakerPass = 'send' | 'probe' | 'refuse' | Promise<void>;
+
 export interface UpstreamBreaker {
-  /** Runs one attempt through the breaker; rejects with cockatiel's BrokenCircuitError while open. */
-  execute(attempt: () => Promise<TencentEnvelope>): Promise<TencentEnvelope>;
+  /** Asked right before an attempt is sent. Synchronous unless a probe is under way. */
+  pass(): BreakerPass;
+  /** How an attempt that was let through ended: the envelope Tencent answered, or the error it failed with. */
+  record(pass: 'send' | 'probe', outcome: TencentEnvelope | unknown): void;
   state(): BreakerState;
   /** How long until the next probe is allowed (0 unless open). */
   retryAfterMs(): number;
 }
 
-const STATES: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'open',
-};
+/**
+ * Tencent being unwell, as opposed to Tencent saying no: no answer, a broken connection, an error page or
+ * garbage, and its own "internal error, retry" codes. Business answers (room exists, bad parameters, rate limits)
+ * say Tencent is working.
+ */
+export function isUpstreamFailure(outcome: TencentEnvelope | unknown): boolean {
+  if (outcome instanceof TransportError) return true;
+  const code = (outcome as Partial<TencentEnvelope> | undefined)?.ErrorCode;
+  return code === TENCENT.INTERNAL_ERROR || code === TENCENT.SERVICE_TIMEOUT;
+}
 
 /**
- * A circuit breaker over upstream attempts (cockatiel). What counts as a failure is Tencent being unwell, not
- * Tencent saying no: no answer, a broken connection, an error page or garbage, and its own "internal error,
- * retry" codes. Business answers (room exists, bad parameters, rate limits) keep the circuit closed.
+ * A consecutive-failures circuit breaker over upstream attempts. Closed, it counts failures in a row; at
+ * `failures` it opens, and attempts are refused for `cooldownMs`. The first attempt after that is the probe
+ * (half-open): attempts arriving meanwhile wait for its answer, then go if it closed the circuit or are refused
+ * if it opened it again.
+ *
+ * Written out rather than taken from a library because it sits on every attempt: a decision here is a few
+ * comparisons, where a generic policy wrapped each attempt in further promises.
  */
 export function createUpstreamBreaker(opts: UpstreamBreakerOptions = {}): UpstreamBreaker {
+  const threshold = opts.failures ?? 5;
   const cooldownMs = opts.cooldownMs ?? 5000;
-  const policy = circuitBreaker(
-    handleWhen((err) => err instanceof TransportError).orWhenResult((result) => {
-      const code = (result as TencentEnvelope).ErrorCode;
-      return code === TENCENT.INTERNAL_ERROR || code === TENCENT.SERVICE_TIMEOUT;
-    }),
-    { halfOpenAfter: cooldownMs, breaker: new ConsecutiveBreaker(opts.failures ?? 5) },
-  );
+  const now = opts.now ?? (() => performance.now());
+  let current: BreakerState = 'closed';
+  let consecutive = 0;
   let openedAt = 0;
-  policy.onBreak(() => {
-    openedAt = performance.now();
-  });
-  policy.onStateChange((state) => opts.onStateChange?.(STATES[state]));
+  /** Settles when the probe under way has its answer (half-open only). */
+  let probeDone: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  function enter(next: BreakerState): void {
+    current = next;
+    opts.onStateChange?.(next);
+  }
+
+  function open(): void {
+    openedAt = now();
+    enter('open');
+  }
+
   return {
-    execute: (attempt) => policy.execute(attempt),
-    state: () => STATES[policy.state],
-    retryAfterMs: () =>
-      policy.state === CircuitState.Open ? Math.max(0, openedAt + cooldownMs - performance.now()) : 0,
+    pass() {
+      if (current === 'closed') return 'send';
+      if (current === 'half-open') return (probeDone as { promise: Promise<void> }).promise;
+      if (now() - openedAt < cooldownMs) return 'refuse';
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      probeDone = { promise, resolve };
+      enter('half-open');
+      return 'probe';
+    },
+    record(pass, outcome) {
+      const failed = isUpstreamFailure(outcome);
+      if (pass === 'probe') {
+        const waiting = probeDone;
+        probeDone = undefined;
+        consecutive = failed ? threshold : 0;
+        if (failed) open();
+        else enter('closed');
+        waiting?.resolve();
+        return;
+      }
+      if (!failed) {
+        consecutive = 0;
+        return;
+      }
+      consecutive++;
+      // An attempt sent before the circuit opened, answering late, tells nothing new: only a closed circuit opens.
+      if (current === 'closed' && consecutive >= threshold) open();
+    },
+    state: () => current,
+    retryAfterMs: () => (current === 'open' ? Math.max(0, openedAt + cooldownMs - now()) : 0),
   };
 }

@@ -1,9 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isBrokenCircuitError } from 'cockatiel';
 import type { BaseLogger } from 'pino';
 import { type Dispatcher, Pool } from 'undici';
-import type { UpstreamBreaker } from './breaker.js';
+import type { BreakerPass, UpstreamBreaker } from './breaker.js';
 import { TENCENT } from './codes.js';
 import { COMMANDS, type CommandName, type CommandRequest, type CommandResponse } from './commands.js';
 import { parseEnvelope, type TencentEnvelope } from './envelope.js';
@@ -18,11 +17,17 @@ import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy } fro
 import { type Answer, AttemptFailure, postJson } from './transport.js';
 import type { UserSigCache } from './usersig-cache.js';
 
+/** Held by an attempt from its admission until its answer (or failure) is in. */
+export interface Admitted {
+  release(): void;
+}
+
 /** Where a limiter sits: every attempt, retries included, passes through it right before it is sent. */
 export interface AttemptGate {
   /**
-   * Resolves when the attempt may go, with a release to call once its answer (or failure) is in; rejects
-   * with LimitRefusedError when it may not go (or on abort).
+   * The attempt may go: at once (returned as it is, no promise, when no wait was needed: this runs for every
+   * attempt) or when the promise resolves. Throws or rejects with LimitRefusedError when it may not go (or on
+   * abort).
    */
   admit(attempt: {
     command: CommandName;
@@ -31,7 +36,7 @@ export interface AttemptGate {
     retry: boolean;
     maxWaitMs: number;
     signal?: AbortSignal;
-  }): Promise<() => void>;
+  }): Admitted | Promise<Admitted>;
 }
 
 /** Any pino-compatible logger (Fastify's request loggers included). */
@@ -147,6 +152,35 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     return envelope;
   }
 
+  /**
+   * One attempt, if the breaker lets it go (UpstreamUnavailableError if not), with its outcome told to the
+   * breaker. Synchronous up to the send unless a probe is under way, when it waits for the probe's answer.
+   */
+  async function sendThroughBreaker(
+    breaker: UpstreamBreaker,
+    command: CommandName,
+    payload: string,
+    userSig: string,
+    attempts: number,
+  ): Promise<TencentEnvelope> {
+    let pass: BreakerPass = breaker.pass();
+    while (pass instanceof Promise) {
+      await pass;
+      pass = breaker.pass();
+    }
+    if (pass === 'refuse') throw new UpstreamUnavailableError(command, breaker.retryAfterMs());
+    const sent = pass;
+    let envelope: TencentEnvelope;
+    try {
+      envelope = await attemptOnce(command, payload, userSig, attempts);
+    } catch (err) {
+      breaker.record(sent, err);
+      throw err;
+    }
+    breaker.record(sent, envelope);
+    return envelope;
+  }
+
   return {
     async call(command, body, { roomId, signal, logger = opts.logger }) {
       const startedAt = performance.now();
@@ -164,15 +198,16 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         if (opts.breaker && opts.breaker.retryAfterMs() > 0) {
           throw lastError ?? new UpstreamUnavailableError(command, opts.breaker.retryAfterMs());
         }
-        let release: () => void;
+        let admitted: Admitted;
         try {
-          release = await opts.gate.admit({
+          const admission = opts.gate.admit({
             command,
             roomId,
             retry: lastError !== undefined,
             maxWaitMs: lastError ? Math.max(0, remaining - opts.timeoutMs / 2) : opts.queueMs,
             signal,
           });
+          admitted = admission instanceof Promise ? await admission : admission;
         } catch (err) {
           // A retry that cannot get a slot in time is not a 429: the caller gets the failure that caused it.
           if (lastError && err instanceof LimitRefusedError) throw lastError;
@@ -180,7 +215,6 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         }
         attempts++;
         payload ??= JSON.stringify(body);
-        const json = payload;
         const userSig = opts.userSig.get();
         const t0 = performance.now();
         /** One metrics record and one debug line per attempt, whatever its outcome. */
@@ -193,16 +227,14 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         };
         let error: TransportError | UpstreamError;
         try {
-          const send = () => attemptOnce(command, json, userSig, attempts);
-          const envelope = await (opts.breaker ? opts.breaker.execute(send) : send())
-            .catch((err: unknown) => {
-              // Open, or half-open with its one probe already under way: this attempt was not sent.
-              if (isBrokenCircuitError(err)) {
-                throw new UpstreamUnavailableError(command, opts.breaker?.retryAfterMs() ?? 0);
-              }
-              throw err;
-            })
-            .finally(release);
+          let envelope: TencentEnvelope;
+          try {
+            envelope = opts.breaker
+              ? await sendThroughBreaker(opts.breaker, command, payload, userSig, attempts)
+              : await attemptOnce(command, payload, userSig, attempts);
+          } finally {
+            admitted.release();
+          }
           report(envelope.ErrorCode, { upstreamRequestId: envelope.RequestId });
           if (envelope.ErrorCode === TENCENT.OK) {
             const schema = COMMANDS[command].response;
@@ -221,7 +253,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
             attempts,
           );
         } catch (err) {
-          // A retry the breaker stopped answers with the failure that caused it, not with a 503.
+          // Refused by the breaker: this attempt was not sent. A retry it stopped answers with the failure that
+          // caused it, not with a 503.
           if (err instanceof UpstreamUnavailableError) throw lastError ?? err;
           if (!(err instanceof TransportError)) throw err;
           // A 200 whose Response does not fit was reported by its ErrorCode already.
