@@ -42,19 +42,43 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
     logRequestLine(request.log, route && QUIET_ROUTES.has(route) && status < 400 ? 'debug' : 'info', line);
   };
 
+  /** The caller hung up before this answer went out. */
+  const gone = (reply: FastifyReply) => {
+    if (reply.raw.writableFinished) return;
+    reply.request.audit.outcome = 'caller-gone';
+    logLine(reply.request, reply, CALLER_CLOSED_STATUS);
+  };
+
   app.decorateRequest('audit', null as unknown as Audit);
   app.addHook('onRequest', (request, reply, done) => {
     request.audit = {};
     reply.header('x-request-id', request.id);
-    reply.raw.once('close', () => {
-      if (reply.raw.writableFinished) return;
-      request.audit.outcome = 'caller-gone';
-      logLine(request, reply, CALLER_CLOSED_STATUS);
-    });
+    // One close listener per connection, which knows the answers still owed on it, rather than one listener
+    // added and removed for every request (a keep-alive connection carries many).
+    const socket = request.raw.socket as TrackedSocket | null;
+    if (socket) {
+      let owed = socket[OWED];
+      if (!owed) {
+        const answers = new Set<FastifyReply>();
+        owed = answers;
+        socket[OWED] = answers;
+        socket.once('close', () => {
+          for (const answer of answers) gone(answer);
+          answers.clear();
+        });
+      }
+      owed.add(reply);
+    } else {
+      reply.raw.once('close', () => gone(reply));
+    }
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
+    (request.raw.socket as TrackedSocket | null)?.[OWED]?.delete(reply);
     logLine(request, reply, reply.statusCode);
     done();
   });
 }
+
+const OWED = Symbol('roomgate.answersOwed');
+type TrackedSocket = NonNullable<FastifyRequest['raw']['socket']> & { [OWED]?: Set<FastifyReply> };
