@@ -281,11 +281,12 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   /** A retry of a busy key: hold the key so nothing else takes it, wait out its window, then queue as usual. */
   async function acquireAfterKey(
     b: Bucket,
-    req: AcquireRequest & { key: string },
+    req: AcquireRequest,
+    key: string,
     started: number,
     busyUntil: number,
   ): Promise<Admission> {
-    keyState(b, req.key).holds++;
+    keyState(b, key).holds++;
     try {
       // Node's timers can fire up to a millisecond early: sleep again until the window has really passed.
       while (now() < busyUntil)
@@ -294,7 +295,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       // Reject with the caller's own reason, as a queued wait does, not Node's wrapping AbortError.
       throw req.signal?.aborted ? req.signal.reason : err;
     } finally {
-      unhold(b, req.key);
+      unhold(b, key);
     }
     // The budget left may be a hair below zero after a late timer, which still means "now".
     return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
@@ -322,7 +323,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         retryAfterMs: Number.isFinite(busyUntil) ? busyUntil - started : span,
       };
     }
-    return acquireAfterKey(b, { ...req, key: req.key }, started, busyUntil);
+    return acquireAfterKey(b, req, req.key, started, busyUntil);
   }
 
   return {
