@@ -44,11 +44,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(zodValidatorCompiler);
   // Answers are built by roomgate's own code, typed by the route's zod schema at compile time (the type provider)
   // and checked against the OpenAPI document by the test suite; checking each one again at run time (the type
-  // provider's serializer) cost four times what JSON.stringify does, on every request.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  // The same, as the default of every reply: Fastify then skips looking the route's serializer up by status
-  // code, which re-parses the reply's Content-Type each time because the responses are declared per media type.
+  // provider's serializer) cost four times what JSON.stringify does, on every request. So every reply is
+  // serialized by JSON.stringify as the default reply serializer, which also spares Fastify looking the route's
+  // serializer up by status code (it re-parsed the reply's Content-Type each time, the responses being declared
+  // per media type). The compiler below then runs only at start-up, where Fastify compiles one per response
+  // schema: it must accept zod schemas, which Fastify's own (JSON Schema) compiler would not.
   app.setReplySerializer((payload) => JSON.stringify(payload));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   registerRequestLog(app, deps.metrics);
   registerGracefulClose(app);
