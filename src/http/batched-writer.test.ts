@@ -53,6 +53,17 @@ describe('batched log writer', () => {
     expect(fd.text()).toBe('quiet\nlast\n');
   });
 
+  it("writes what is pending when pino's logger.flush() asks, then calls back", () => {
+    const fd = recorder();
+    const w = writer({ writeSync: fd.writeSync });
+    w.write('pending\n');
+    let calledBack = false;
+    w.flush(() => {
+      calledBack = fd.text() === 'pending\n';
+    });
+    expect(calledBack).toBe(true);
+  });
+
   it('finishes partial writes, even in the middle of a multi-byte character', () => {
     const fd = recorder((_call, buffer, offset) => Math.min(5, buffer.length - offset));
     const w = writer({ writeSync: fd.writeSync });
