@@ -195,7 +195,12 @@ export interface Latency {
 }
 
 export function latencyOf(samples: Sample[]): Latency {
-  const sorted = samples.map((s) => s.us).sort((a, b) => a - b);
+  return latencyOfUs(samples.map((s) => s.us));
+}
+
+/** The same from bare durations in microseconds. */
+export function latencyOfUs(us: number[]): Latency {
+  const sorted = [...us].sort((a, b) => a - b);
   return {
     n: sorted.length,
     p50: percentileMs(sorted, 50),

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { answerTimesFromLog } from './gateway-log.js';
+
+const line = (fields: Record<string, unknown>) =>
+  JSON.stringify({ level: 30, time: 1, method: 'POST', route: '/rooms', msg: 'request', ...fields });
+
+describe('answerTimesFromLog', () => {
+  it("keeps the run's recorded part only, grouped by status, with exact percentiles", () => {
+    const log = [
+      '{"level":30,"msg":"roomgate ready"}',
+      line({ roomId: 'o1_0', status: 201, latencyMs: 90 }), // warm-up
+      line({ roomId: 'o1_1', status: 201, latencyMs: 1.5 }),
+      line({ roomId: 'o1_2', status: 201, latencyMs: 2.5 }),
+      line({ roomId: 'o1_3', status: 429, latencyMs: 0.25 }),
+      line({ roomId: 'o2_5', status: 201, latencyMs: 70 }), // another run
+      line({ roomId: 'o1_4', status: 201, latencyMs: 3, method: 'GET', route: '/rooms/:roomId' }),
+      `${line({ roomId: 'o1_6', status: 201, latencyMs: 5 }).slice(0, 30)}`, // cut short by a kill
+      '',
+    ].join('\n');
+    const times = answerTimesFromLog(log, 'o1', 1);
+    expect([...times.keys()].sort()).toEqual([201, 429]);
+    expect(times.get(201)).toEqual({ n: 2, p50: 1.5, p99: 2.5, p999: 2.5, max: 2.5 });
+    expect(times.get(429)).toMatchObject({ n: 1, p50: 0.25, max: 0.25 });
+  });
+
+  it('finds nothing in a log without request lines', () => {
+    expect(answerTimesFromLog('{"msg":"roomgate ready"}\n', 'o1', 0).size).toBe(0);
+  });
+});

@@ -1,0 +1,33 @@
+import { type Latency, latencyOfUs } from './open-loop.js';
+
+/**
+ * The gateway's own answer times in one run of the bench, read from its request log: one JSON line per request,
+ * whose `latencyMs` runs from Fastify's onRequest to the answer (Tencent's round trip included, the wait in the
+ * socket before the gateway read the request not). Unlike the /metrics histograms, which give only bucket bounds,
+ * these are exact, and unlike the client's, they are free of the load generator's lag on cores it shares.
+ *
+ * Only `POST /rooms` lines whose RoomId is `<prefix>_<i>` with `i >= from` count: the bench names each run's
+ * RoomIds after the run and their index, so this is the recorded part of that run, without its warm-up.
+ */
+export function answerTimesFromLog(log: string, prefix: string, from: number): Map<number, Latency> {
+  const byStatus = new Map<number, number[]>();
+  const marker = `"roomId":"${prefix}_`;
+  for (const row of log.split('\n')) {
+    // Cheap filter first: under scenario 3 the log holds ~100,000 lines.
+    if (!row.includes(marker)) continue;
+    let line: { method?: unknown; route?: unknown; status?: unknown; latencyMs?: unknown; roomId?: unknown };
+    try {
+      line = JSON.parse(row);
+    } catch {
+      continue;
+    }
+    if (line.method !== 'POST' || line.route !== '/rooms') continue;
+    if (typeof line.status !== 'number' || typeof line.latencyMs !== 'number') continue;
+    const index = Number(String(line.roomId).slice(prefix.length + 1));
+    if (!Number.isInteger(index) || index < from) continue;
+    const times = byStatus.get(line.status) ?? [];
+    times.push(line.latencyMs * 1000);
+    byStatus.set(line.status, times);
+  }
+  return new Map([...byStatus].map(([status, us]) => [status, latencyOfUs(us)]));
+}
