@@ -1,14 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES, type ProblemSlug, tencentCodeEntry } from '../problems/catalog.js';
 import { problemFromUpstream } from '../problems/from-error.js';
-import { buildProblem, ProblemError } from '../problems/problem.js';
+import { buildProblem, type ProblemAnswer, ProblemError } from '../problems/problem.js';
 import { CallerGoneError } from './caller-gone.js';
 import { RequestValidationError } from './validation.js';
 
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
-  problem: ProblemError,
+  problem: ProblemAnswer,
 ): FastifyReply {
   const body = buildProblem(
     problem.slug,

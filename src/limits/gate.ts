@@ -1,6 +1,6 @@
 import type { Admitted, AttemptGate } from '../tencent/client.js';
 import type { CommandName } from '../tencent/commands.js';
-import { LimitRefusedError } from '../tencent/errors.js';
+import { LimitRefusal } from '../tencent/errors.js';
 import type { Admission, Limiter } from './limiter.js';
 
 export interface CommandLimit {
@@ -19,10 +19,10 @@ export function createLimiterGate(
   limits: Record<CommandName, CommandLimit>,
   events: LimitEvents = {},
 ): AttemptGate {
-  function settle(command: CommandName, perSecond: number, admission: Admission): Admitted {
+  function settle(command: CommandName, perSecond: number, admission: Admission): Admitted | LimitRefusal {
     if (!admission.ok) {
       events.onRefuse?.(command, admission.limit);
-      throw new LimitRefusedError(admission.limit, admission.retryAfterMs, perSecond);
+      return new LimitRefusal(admission.limit, admission.retryAfterMs, perSecond);
     }
     events.onAdmit?.(command, admission.waitedMs);
     return admission.permit;

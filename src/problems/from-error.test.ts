@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  LimitRefusedError,
-  TransportError,
-  type TransportErrorKind,
-  UpstreamError,
-} from '../tencent/errors.js';
+import { LimitRefusal, TransportError, type TransportErrorKind, UpstreamError } from '../tencent/errors.js';
 import { PROBLEM_TYPES } from './catalog.js';
-import { problemFromUpstream, retryAfterSeconds } from './from-error.js';
+import { problemFromRefusal, problemFromUpstream, retryAfterSeconds } from './from-error.js';
 import { ProblemError } from './problem.js';
 
 const upstream = (code: number, attempts = 1) =>
@@ -87,9 +82,9 @@ describe('problemFromUpstream with a Tencent error code', () => {
   });
 });
 
-describe('problemFromUpstream with a local refusal', () => {
+describe('problemFromRefusal', () => {
   it('answers a global refusal as rate-limited naming the limit', () => {
-    const problem = problemOf(new LimitRefusedError('global', 250, 200));
+    const problem = problemFromRefusal(new LimitRefusal('global', 250, 200));
     expect(problem.slug).toBe('rate-limited');
     expect(PROBLEM_TYPES[problem.slug].status).toBe(429);
     expect(problem.extras).toEqual({ limit: 'global' });
@@ -103,7 +98,7 @@ describe('problemFromUpstream with a local refusal', () => {
   });
 
   it('answers a room refusal as rate-limited naming the room limit', () => {
-    const problem = problemOf(new LimitRefusedError('room', 1001, 200));
+    const problem = problemFromRefusal(new LimitRefusal('room', 1001, 200));
     expect(problem.slug).toBe('rate-limited');
     expect(problem.extras).toEqual({ limit: 'room' });
     expect(problem.headers['retry-after']).toBe('2');
@@ -114,7 +109,7 @@ describe('problemFromUpstream with a local refusal', () => {
   it('never sends a Retry-After below 1 second, nor a fraction', () => {
     fc.assert(
       fc.property(fc.constantFrom<'global' | 'room'>('global', 'room'), fc.nat(120_000), (limit, ms) => {
-        const retryAfter = problemOf(new LimitRefusedError(limit, ms, 200)).headers['retry-after'];
+        const retryAfter = problemFromRefusal(new LimitRefusal(limit, ms, 200)).headers['retry-after'];
         expect(retryAfter).toMatch(/^[1-9]\d*$/);
         expect(Number(retryAfter) * 1000).toBeGreaterThanOrEqual(ms);
       }),

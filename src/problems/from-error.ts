@@ -1,15 +1,35 @@
 import {
-  LimitRefusedError,
+  type LimitRefusal,
   TransportError,
   UpstreamError,
   UpstreamUnavailableError,
 } from '../tencent/errors.js';
 import { tencentCodeEntry } from './catalog.js';
-import { ProblemError } from './problem.js';
+import { type ProblemAnswer, ProblemError } from './problem.js';
 
 /** Whole seconds, at least 1: what `Retry-After` demands, rounded up so an early retry is never invited. */
 export function retryAfterSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/** The 429 for a refusal by the gateway's own limits: a plain answer, no Error (see LimitRefusal). */
+export function problemFromRefusal(refusal: LimitRefusal): ProblemAnswer {
+  const seconds = retryAfterSeconds(refusal.retryAfterMs);
+  const what =
+    refusal.limit === 'room'
+      ? 'this RoomId was sent to Tencent less than a second ago, and Tencent allows it once per second'
+      : `the gateway already sends Tencent the ${refusal.perSecond} requests per second it allows`;
+  return {
+    slug: 'rate-limited',
+    detail: `Not sent: ${what}. Retry in ${seconds} s.`,
+    extras: { limit: refusal.limit },
+    headers: {
+      'retry-after': String(seconds),
+      'ratelimit-limit': String(refusal.limit === 'room' ? 1 : refusal.perSecond),
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': String(seconds),
+    },
+  };
 }
 
 /**
@@ -18,24 +38,6 @@ export function retryAfterSeconds(ms: number): number {
  */
 export function problemFromUpstream(err: unknown): ProblemError | undefined {
   if (err instanceof ProblemError) return err;
-  if (err instanceof LimitRefusedError) {
-    const seconds = retryAfterSeconds(err.retryAfterMs);
-    const what =
-      err.limit === 'room'
-        ? 'this RoomId was sent to Tencent less than a second ago, and Tencent allows it once per second'
-        : `the gateway already sends Tencent the ${err.perSecond} requests per second it allows`;
-    return new ProblemError(
-      'rate-limited',
-      `Not sent: ${what}. Retry in ${seconds} s.`,
-      { limit: err.limit },
-      {
-        'retry-after': String(seconds),
-        'ratelimit-limit': String(err.limit === 'room' ? 1 : err.perSecond),
-        'ratelimit-remaining': '0',
-        'ratelimit-reset': String(seconds),
-      },
-    );
-  }
   if (err instanceof UpstreamUnavailableError) {
     const seconds = retryAfterSeconds(err.retryAfterMs);
     return new ProblemError(

@@ -32,8 +32,16 @@ export interface ProblemExtras {
   upstream?: UpstreamDetails;
 }
 
+/** Everything an answer with a problem needs besides the request: its type, detail, members and headers. */
+export interface ProblemAnswer {
+  readonly slug: ProblemSlug;
+  readonly detail: string;
+  readonly extras: ProblemExtras;
+  readonly headers: Record<string, string>;
+}
+
 /** Thrown anywhere below the routes to answer with a given problem type; the error handler sends it. */
-export class ProblemError extends ExpectedError {
+export class ProblemError extends ExpectedError implements ProblemAnswer {
   override name = 'ProblemError';
   constructor(
     readonly slug: ProblemSlug,

@@ -2,10 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { callerGone } from '../http/caller-gone.js';
+import { sendProblem } from '../http/error-handler.js';
+import { problemFromRefusal } from '../problems/from-error.js';
 import { problemResponses } from '../problems/schema.js';
 import type { CallResult, TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import type { CommandName, CommandRequest } from '../tencent/commands.js';
+import { LimitRefusal } from '../tencent/errors.js';
 import {
   DestroyRoomResultSchema,
   GetRoomResultSchema,
@@ -38,7 +41,11 @@ function ok(description: string, schema: z.ZodType, example: keyof typeof LIFECY
   };
 }
 
-/** One upstream call on behalf of a request, with what it did written into the request's log line. */
+/**
+ * One upstream call on behalf of a request, with what it did written into the request's log line. When the
+ * gateway's own limits refuse it, the 429 is sent here and the answer is undefined: the route then returns
+ * `reply`, as it is answered already.
+ */
 export async function callFor<C extends CommandName>(
   tencent: TencentClient,
   request: FastifyRequest,
@@ -46,13 +53,17 @@ export async function callFor<C extends CommandName>(
   command: C,
   body: CommandRequest<C>,
   roomId?: string,
-): Promise<CallResult<C>> {
+): Promise<CallResult<C> | undefined> {
   if (roomId !== undefined) request.audit.roomId = roomId;
   const result = await tencent.call(command, body, {
     roomId,
     signal: callerGone(reply),
     logger: request.log,
   });
+  if (result instanceof LimitRefusal) {
+    sendProblem(request, reply, problemFromRefusal(result));
+    return undefined;
+  }
   request.audit.attempts = result.attempts;
   request.audit.tencentCode = TENCENT.OK;
   request.audit.upstreamRequestId = result.envelope.RequestId;
@@ -83,14 +94,9 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
     },
     async (request, reply) => {
       const { roomId } = request.params;
-      const { envelope, response } = await callFor(
-        tencent,
-        request,
-        reply,
-        'destroy_room',
-        { RoomId: roomId },
-        roomId,
-      );
+      const called = await callFor(tencent, request, reply, 'destroy_room', { RoomId: roomId }, roomId);
+      if (!called) return reply;
+      const { envelope, response } = called;
       request.audit.outcome = 'dismissed';
       return {
         roomId,
@@ -119,14 +125,9 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
     },
     async (request, reply) => {
       const { roomId } = request.params;
-      const { envelope, response } = await callFor(
-        tencent,
-        request,
-        reply,
-        'get_room_info',
-        { RoomId: roomId },
-        roomId,
-      );
+      const called = await callFor(tencent, request, reply, 'get_room_info', { RoomId: roomId }, roomId);
+      if (!called) return reply;
+      const { envelope, response } = called;
       request.audit.outcome = 'read';
       return { RoomInfo: response.RoomInfo, upstreamRequestId: envelope.RequestId ?? '' };
     },
@@ -159,7 +160,9 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
     async (request, reply) => {
       const { roomId } = request.params;
       const body = { RoomInfo: { RoomId: roomId, ...request.body.RoomInfo } };
-      const { envelope } = await callFor(tencent, request, reply, 'update_room_info', body, roomId);
+      const called = await callFor(tencent, request, reply, 'update_room_info', body, roomId);
+      if (!called) return reply;
+      const { envelope } = called;
       request.audit.outcome = 'updated';
       return { roomId, upstreamRequestId: envelope.RequestId ?? '' };
     },
@@ -184,10 +187,12 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
     },
     async (request, reply) => {
       const { cursor, limit } = request.query;
-      const { response } = await callFor(tencent, request, reply, 'get_room_list', {
+      const called = await callFor(tencent, request, reply, 'get_room_list', {
         Next: cursor ?? '',
         Count: limit,
       });
+      if (!called) return reply;
+      const { response } = called;
       request.audit.outcome = 'listed';
       return { rooms: response.RoomList, ...(response.Next ? { next: response.Next } : {}) };
     },

@@ -91,7 +91,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       const info = request.body.RoomInfo;
       let result: CreateRoomResult;
       try {
-        const { envelope } = await callFor(
+        const called = await callFor(
           deps.tencent,
           request,
           reply,
@@ -99,7 +99,9 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
           { RoomInfo: info },
           info.RoomId,
         );
-        result = { roomId: info.RoomId, created: true, upstreamRequestId: envelope.RequestId ?? '' };
+        // Refused by the gateway's own limits: the 429 is sent already.
+        if (!called) return reply;
+        result = { roomId: info.RoomId, created: true, upstreamRequestId: called.envelope.RequestId ?? '' };
       } catch (err) {
         // 100010: the room exists and the owner is the same, so it is usable as it is (and a repeated create
         // after a lost answer lands here): an idempotent success, not an error.

@@ -7,7 +7,7 @@ import { TENCENT } from './codes.js';
 import { COMMANDS, type CommandName, type CommandRequest, type CommandResponse } from './commands.js';
 import { parseEnvelope, type TencentEnvelope } from './envelope.js';
 import {
-  LimitRefusedError,
+  LimitRefusal,
   TransportError,
   type TransportErrorKind,
   UpstreamError,
@@ -25,9 +25,9 @@ export interface Admitted {
 /** Where a limiter sits: every attempt, retries included, passes through it right before it is sent. */
 export interface AttemptGate {
   /**
-   * The attempt may go: at once (returned as it is, no promise, when no wait was needed: this runs for every
-   * attempt) or when the promise resolves. Throws or rejects with LimitRefusedError when it may not go (or on
-   * abort).
+   * Whether the attempt may go: answered as it is when known at once (no promise: this runs for every attempt),
+   * or when the promise resolves after a wait. A LimitRefusal when it may not go; throws or rejects only when the
+   * wait is aborted.
    */
   admit(attempt: {
     command: CommandName;
@@ -36,7 +36,7 @@ export interface AttemptGate {
     retry: boolean;
     maxWaitMs: number;
     signal?: AbortSignal;
-  }): Admitted | Promise<Admitted>;
+  }): Admitted | LimitRefusal | Promise<Admitted | LimitRefusal>;
 }
 
 /** Any pino-compatible logger (Fastify's request loggers included). */
@@ -79,11 +79,16 @@ export interface CallResult<C extends CommandName = CommandName> {
 }
 
 export interface TencentClient {
+  /**
+   * Sends one command, with retries where safe. Resolves with the result, or with a LimitRefusal when the
+   * gateway's own limits did not let its first attempt go (see LimitRefusal for why that is not a rejection);
+   * rejects with what else went wrong (UpstreamError, TransportError, UpstreamUnavailableError, the abort reason).
+   */
   call<C extends CommandName>(
     command: C,
     body: CommandRequest<C>,
     opts: { roomId?: string; signal?: AbortSignal; logger?: Log },
-  ): Promise<CallResult<C>>;
+  ): Promise<CallResult<C> | LimitRefusal>;
   close(): Promise<void>;
 }
 
@@ -198,20 +203,18 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         if (opts.breaker && opts.breaker.retryAfterMs() > 0) {
           throw lastError ?? new UpstreamUnavailableError(command, opts.breaker.retryAfterMs());
         }
-        let admitted: Admitted;
-        try {
-          const admission = opts.gate.admit({
-            command,
-            roomId,
-            retry: lastError !== undefined,
-            maxWaitMs: lastError ? Math.max(0, remaining - opts.timeoutMs / 2) : opts.queueMs,
-            signal,
-          });
-          admitted = admission instanceof Promise ? await admission : admission;
-        } catch (err) {
+        const admission = opts.gate.admit({
+          command,
+          roomId,
+          retry: lastError !== undefined,
+          maxWaitMs: lastError ? Math.max(0, remaining - opts.timeoutMs / 2) : opts.queueMs,
+          signal,
+        });
+        const admitted = admission instanceof Promise ? await admission : admission;
+        if (admitted instanceof LimitRefusal) {
           // A retry that cannot get a slot in time is not a 429: the caller gets the failure that caused it.
-          if (lastError && err instanceof LimitRefusedError) throw lastError;
-          throw err;
+          if (lastError) throw lastError;
+          return admitted;
         }
         attempts++;
         payload ??= JSON.stringify(body);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LimitRefusedError, TransportError, type TransportErrorKind, UpstreamError } from './errors.js';
+import { LimitRefusal, TransportError, type TransportErrorKind, UpstreamError } from './errors.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable } from './retry-policy.js';
 
 const upstream = (code: number) => new UpstreamError('create_room', code, 'info', 'Id-1', 1);
@@ -33,7 +33,7 @@ describe('isRetryable', () => {
   });
 
   it.each([
-    ['a local refusal', new LimitRefusedError('global', 100, 200)],
+    ['a local refusal', new LimitRefusal('global', 100, 200)],
     ['a plain error', new Error('ECONNREFUSED')],
     ['an error-like object', { kind: 'connect' }],
     ['undefined', undefined],
