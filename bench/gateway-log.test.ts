@@ -23,6 +23,14 @@ describe('answerTimesFromLog', () => {
     expect(times.get(429)).toMatchObject({ n: 1, p50: 0.25, max: 0.25 });
   });
 
+  it('picks out the warm-up alone when given where the recorded part starts', () => {
+    const log = [
+      line({ roomId: 'o1_0', status: 201, latencyMs: 90 }),
+      line({ roomId: 'o1_1', status: 201, latencyMs: 1.5 }),
+    ].join('\n');
+    expect(answerTimesFromLog(log, 'o1', 0, 1).get(201)).toMatchObject({ n: 1, p50: 90 });
+  });
+
   it('finds nothing in a log without request lines', () => {
     expect(answerTimesFromLog('{"msg":"roomgate ready"}\n', 'o1', 0).size).toBe(0);
   });

@@ -6,10 +6,15 @@ import { type Latency, latencyOfUs } from './open-loop.js';
  * socket before the gateway read the request not). Unlike the /metrics histograms, which give only bucket bounds,
  * these are exact, and unlike the client's, they are free of the load generator's lag on cores it shares.
  *
- * Only `POST /rooms` lines whose RoomId is `<prefix>_<i>` with `i >= from` count: the bench names each run's
- * RoomIds after the run and their index, so this is the recorded part of that run, without its warm-up.
+ * Only `POST /rooms` lines whose RoomId is `<prefix>_<i>` with `from <= i < to` count: the bench names each run's
+ * RoomIds after the run and their index, so this picks out a part of that run (its recorded part, its warm-up).
  */
-export function answerTimesFromLog(log: string, prefix: string, from: number): Map<number, Latency> {
+export function answerTimesFromLog(
+  log: string,
+  prefix: string,
+  from: number,
+  to = Number.POSITIVE_INFINITY,
+): Map<number, Latency> {
   const byStatus = new Map<number, number[]>();
   const marker = `"roomId":"${prefix}_`;
   for (const row of log.split('\n')) {
@@ -24,7 +29,7 @@ export function answerTimesFromLog(log: string, prefix: string, from: number): M
     if (line.method !== 'POST' || line.route !== '/rooms') continue;
     if (typeof line.status !== 'number' || typeof line.latencyMs !== 'number') continue;
     const index = Number(String(line.roomId).slice(prefix.length + 1));
-    if (!Number.isInteger(index) || index < from) continue;
+    if (!Number.isInteger(index) || index < from || index >= to) continue;
     const times = byStatus.get(line.status) ?? [];
     times.push(line.latencyMs * 1000);
     byStatus.set(line.status, times);
