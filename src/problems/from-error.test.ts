@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LimitRefusal, TransportError, type TransportErrorKind, UpstreamError } from '../tencent/errors.js';
+import {
+  CircuitOpen,
+  LimitRefusal,
+  TransportError,
+  type TransportErrorKind,
+  UpstreamError,
+} from '../tencent/errors.js';
 import { PROBLEM_TYPES } from './catalog.js';
-import { problemFromRefusal, problemFromUpstream, retryAfterSeconds } from './from-error.js';
+import { problemFromNotSent, problemFromUpstream, retryAfterSeconds } from './from-error.js';
 import { ProblemError } from './problem.js';
 
 const upstream = (code: number, attempts = 1) =>
@@ -82,9 +88,17 @@ describe('problemFromUpstream with a Tencent error code', () => {
   });
 });
 
-describe('problemFromRefusal', () => {
+describe('problemFromNotSent', () => {
+  it('answers an open circuit with 503 upstream-unavailable and a whole-second Retry-After', () => {
+    const problem = problemFromNotSent(new CircuitOpen(4200));
+    expect(problem.slug).toBe('upstream-unavailable');
+    expect(PROBLEM_TYPES[problem.slug].status).toBe(503);
+    expect(problem.headers).toEqual({ 'retry-after': '5' });
+    expect(problem.detail).toContain('Retry in 5 s');
+  });
+
   it('answers a global refusal as rate-limited naming the limit', () => {
-    const problem = problemFromRefusal(new LimitRefusal('global', 250, 200));
+    const problem = problemFromNotSent(new LimitRefusal('global', 250, 200));
     expect(problem.slug).toBe('rate-limited');
     expect(PROBLEM_TYPES[problem.slug].status).toBe(429);
     expect(problem.extras).toEqual({ limit: 'global' });
@@ -98,7 +112,7 @@ describe('problemFromRefusal', () => {
   });
 
   it('answers a room refusal as rate-limited naming the room limit', () => {
-    const problem = problemFromRefusal(new LimitRefusal('room', 1001, 200));
+    const problem = problemFromNotSent(new LimitRefusal('room', 1001, 200));
     expect(problem.slug).toBe('rate-limited');
     expect(problem.extras).toEqual({ limit: 'room' });
     expect(problem.headers['retry-after']).toBe('2');
@@ -109,7 +123,7 @@ describe('problemFromRefusal', () => {
   it('never sends a Retry-After below 1 second, nor a fraction', () => {
     fc.assert(
       fc.property(fc.constantFrom<'global' | 'room'>('global', 'room'), fc.nat(120_000), (limit, ms) => {
-        const retryAfter = problemFromRefusal(new LimitRefusal(limit, ms, 200)).headers['retry-after'];
+        const retryAfter = problemFromNotSent(new LimitRefusal(limit, ms, 200)).headers['retry-after'];
         expect(retryAfter).toMatch(/^[1-9]\d*$/);
         expect(Number(retryAfter) * 1000).toBeGreaterThanOrEqual(ms);
       }),

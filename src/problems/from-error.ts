@@ -1,9 +1,4 @@
-import {
-  type LimitRefusal,
-  TransportError,
-  UpstreamError,
-  UpstreamUnavailableError,
-} from '../tencent/errors.js';
+import { LimitRefusal, type NotSent, TransportError, UpstreamError } from '../tencent/errors.js';
 import { tencentCodeEntry } from './catalog.js';
 import { type ProblemAnswer, ProblemError } from './problem.js';
 
@@ -12,9 +7,21 @@ export function retryAfterSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-/** The 429 for a refusal by the gateway's own limits: a plain answer, no Error (see LimitRefusal). */
-export function problemFromRefusal(refusal: LimitRefusal): ProblemAnswer {
-  const seconds = retryAfterSeconds(refusal.retryAfterMs);
+/**
+ * The answer for a call that sent nothing: 429 when the gateway's own limits refused it, 503 while the circuit
+ * breaker is open. A plain answer, no Error (see LimitRefusal).
+ */
+export function problemFromNotSent(notSent: NotSent): ProblemAnswer {
+  const seconds = retryAfterSeconds(notSent.retryAfterMs);
+  if (!(notSent instanceof LimitRefusal)) {
+    return {
+      slug: 'upstream-unavailable',
+      detail: `Not sent: Tencent has been failing, so the gateway pauses for a cool-down. Retry in ${seconds} s.`,
+      extras: {},
+      headers: { 'retry-after': String(seconds) },
+    };
+  }
+  const refusal = notSent;
   const what =
     refusal.limit === 'room'
       ? 'this RoomId was sent to Tencent less than a second ago, and Tencent allows it once per second'
@@ -38,15 +45,6 @@ export function problemFromRefusal(refusal: LimitRefusal): ProblemAnswer {
  */
 export function problemFromUpstream(err: unknown): ProblemError | undefined {
   if (err instanceof ProblemError) return err;
-  if (err instanceof UpstreamUnavailableError) {
-    const seconds = retryAfterSeconds(err.retryAfterMs);
-    return new ProblemError(
-      'upstream-unavailable',
-      `Not sent: Tencent has been failing, so the gateway pauses for a cool-down. Retry in ${seconds} s.`,
-      {},
-      { 'retry-after': String(seconds) },
-    );
-  }
   if (err instanceof UpstreamError) {
     const entry = tencentCodeEntry(err.code);
     const hint = entry.operatorHint ? ` Operator: ${entry.operatorHint}.` : '';

@@ -3,12 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { callerGone } from '../http/caller-gone.js';
 import { sendProblem } from '../http/error-handler.js';
-import { problemFromRefusal } from '../problems/from-error.js';
+import { problemFromNotSent } from '../problems/from-error.js';
 import { problemResponses } from '../problems/schema.js';
 import type { CallResult, TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import type { CommandName, CommandRequest } from '../tencent/commands.js';
-import { LimitRefusal } from '../tencent/errors.js';
+import { CircuitOpen, LimitRefusal } from '../tencent/errors.js';
 import {
   DestroyRoomResultSchema,
   GetRoomResultSchema,
@@ -42,9 +42,9 @@ function ok(description: string, schema: z.ZodType, example: keyof typeof LIFECY
 }
 
 /**
- * One upstream call on behalf of a request, with what it did written into the request's log line. When the
- * gateway's own limits refuse it, the 429 is sent here and the answer is undefined: the route then returns
- * `reply`, as it is answered already.
+ * One upstream call on behalf of a request, with what it did written into the request's log line. When nothing
+ * was sent (the gateway's own limits refused it, or the circuit is open), the 429 or 503 is sent here and the
+ * answer is undefined: the route then returns `reply`, as it is answered already.
  */
 export async function callFor<C extends CommandName>(
   tencent: TencentClient,
@@ -60,8 +60,8 @@ export async function callFor<C extends CommandName>(
     signal: callerGone(reply),
     logger: request.log,
   });
-  if (result instanceof LimitRefusal) {
-    sendProblem(request, reply, problemFromRefusal(result));
+  if (result instanceof LimitRefusal || result instanceof CircuitOpen) {
+    sendProblem(request, reply, problemFromNotSent(result));
     return undefined;
   }
   request.audit.attempts = result.attempts;

@@ -99,7 +99,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
           { RoomInfo: info },
           info.RoomId,
         );
-        // Refused by the gateway's own limits: the 429 is sent already.
+        // Nothing was sent (the limits or the circuit breaker): the 429 or 503 is sent already.
         if (!called) return reply;
         result = { roomId: info.RoomId, created: true, upstreamRequestId: called.envelope.RequestId ?? '' };
       } catch (err) {

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, type RunningSandbox, roomId, SDKAPPID, startSandbox } from '../../test/helpers.js';
 import { createLimiterGate } from '../limits/gate.js';
 import { createMemoryLimiter } from '../limits/memory-limiter.js';
-import { createTencentClient, type TencentClient } from './client.js';
+import { createUpstreamBreaker } from './breaker.js';
+import { createTencentClient, type TencentClient, type TencentClientOptions } from './client.js';
 import { COMMANDS, type CommandName } from './commands.js';
-import { LimitRefusal, UpstreamError } from './errors.js';
+import { CircuitOpen, LimitRefusal, TransportError, UpstreamError } from './errors.js';
 import { signUserSig } from './usersig.js';
 import { createUserSigCache } from './usersig-cache.js';
 
@@ -16,6 +17,7 @@ const create = (id: string) => ({
 
 let sandbox: RunningSandbox;
 let client: TencentClient;
+const clients: TencentClient[] = [];
 
 /** Each command at Tencent's own quota, create_room at 200, with the real in-process limiter in front. */
 const limits = Object.fromEntries(
@@ -28,9 +30,9 @@ const limits = Object.fromEntries(
   ]),
 ) as Record<CommandName, { perSecond: number; perRoomOncePerSecond: boolean }>;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = createTencentClient({
+/** A client in front of the sandbox, signing with its key, with the real limiter; closed after the tests. */
+function clientWith(options: Partial<TencentClientOptions>): TencentClient {
+  const made = createTencentClient({
     baseUrl: sandbox.url,
     sdkAppId: SDKAPPID,
     adminId: ADMIN,
@@ -45,10 +47,18 @@ beforeAll(async () => {
     queueMs: 0,
     gate: createLimiterGate(createMemoryLimiter({ marginMs: 10 }), limits),
     logger: pino({ level: 'silent' }),
+    ...options,
   });
+  clients.push(made);
+  return made;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  client = clientWith({});
 });
 afterAll(async () => {
-  await client.close();
+  await Promise.all(clients.map((c) => c.close()));
   await sandbox.close();
 });
 beforeEach(() => sandbox.state.reset());
@@ -72,5 +82,45 @@ describe('TencentClient.call and the limits', () => {
     await expect(call).rejects.toBeInstanceOf(UpstreamError);
     await expect(call).rejects.toMatchObject({ code: 100001, attempts: 1 });
     expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual([100001]);
+  });
+});
+
+describe('TencentClient.call and the circuit breaker', () => {
+  it('answers a retry the open circuit stops with the failure that opened it, then resolves CircuitOpen without sending', async () => {
+    const breaking = clientWith({
+      totalTimeoutMs: 3000,
+      breaker: createUpstreamBreaker({ failures: 1, cooldownMs: 60_000 }),
+    });
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 100001 }, times: 1 });
+    const id = roomId();
+    const failed = breaking.call('create_room', create(id), { roomId: id });
+    await expect(failed).rejects.toBeInstanceOf(UpstreamError);
+    await expect(failed).rejects.toMatchObject({ code: 100001, attempts: 1 });
+    const next = roomId();
+    const paused = await breaking.call('create_room', create(next), { roomId: next });
+    expect(paused).toBeInstanceOf(CircuitOpen);
+    expect((paused as CircuitOpen).retryAfterMs).toBeGreaterThan(50_000);
+    expect(sandbox.state.arrivals).toHaveLength(1);
+  });
+
+  it('resolves CircuitOpen for a call that waited for the probe when the probe fails', async () => {
+    const breaker = createUpstreamBreaker({ failures: 1, cooldownMs: 100 });
+    const breaking = clientWith({ totalTimeoutMs: 3000, breaker });
+    sandbox.state.faults.add({ fault: { kind: 'reset' }, times: 1 });
+    const first = roomId();
+    await expect(breaking.call('create_room', create(first), { roomId: first })).rejects.toBeInstanceOf(
+      TransportError,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The probe hangs until its 400 ms deadline; a call arriving meanwhile waits for its answer.
+    sandbox.state.faults.add({ fault: { kind: 'hang' }, times: 1 });
+    const probeId = roomId();
+    const probe = breaking.call('create_room', create(probeId), { roomId: probeId });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiterId = roomId();
+    const waiter = breaking.call('create_room', create(waiterId), { roomId: waiterId });
+    await expect(probe).rejects.toMatchObject({ kind: 'timeout' });
+    expect(await waiter).toBeInstanceOf(CircuitOpen);
+    expect(sandbox.state.arrivals.map((a) => a.roomId)).not.toContain(waiterId);
   });
 });

@@ -7,11 +7,12 @@ import { TENCENT } from './codes.js';
 import { COMMANDS, type CommandName, type CommandRequest, type CommandResponse } from './commands.js';
 import { parseEnvelope, type TencentEnvelope } from './envelope.js';
 import {
+  CircuitOpen,
   LimitRefusal,
+  type NotSent,
   TransportError,
   type TransportErrorKind,
   UpstreamError,
-  UpstreamUnavailableError,
 } from './errors.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy } from './retry-policy.js';
 import { type Answer, AttemptFailure, postJson } from './transport.js';
@@ -80,15 +81,16 @@ export interface CallResult<C extends CommandName = CommandName> {
 
 export interface TencentClient {
   /**
-   * Sends one command, with retries where safe. Resolves with the result, or with a LimitRefusal when the
-   * gateway's own limits did not let its first attempt go (see LimitRefusal for why that is not a rejection);
-   * rejects with what else went wrong (UpstreamError, TransportError, UpstreamUnavailableError, the abort reason).
+   * Sends one command, with retries where safe. Resolves with the result, or with what kept its first attempt
+   * back when nothing was sent: the gateway's own limits or its open circuit breaker (see LimitRefusal for why
+   * those are not rejections); rejects with what else went wrong (UpstreamError, TransportError, the abort
+   * reason).
    */
   call<C extends CommandName>(
     command: C,
     body: CommandRequest<C>,
     opts: { roomId?: string; signal?: AbortSignal; logger?: Log },
-  ): Promise<CallResult<C> | LimitRefusal>;
+  ): Promise<CallResult<C> | NotSent>;
   close(): Promise<void>;
 }
 
@@ -158,8 +160,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
   }
 
   /**
-   * One attempt, if the breaker lets it go (UpstreamUnavailableError if not), with its outcome told to the
-   * breaker. Synchronous up to the send unless a probe is under way, when it waits for the probe's answer.
+   * One attempt, if the breaker lets it go (CircuitOpen if not), with its outcome told to the breaker.
+   * Synchronous up to the send unless a probe is under way, when it waits for the probe's answer.
    */
   async function sendThroughBreaker(
     breaker: UpstreamBreaker,
@@ -167,13 +169,13 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     payload: string,
     userSig: string,
     attempts: number,
-  ): Promise<TencentEnvelope> {
+  ): Promise<TencentEnvelope | CircuitOpen> {
     let pass: BreakerPass = breaker.pass();
     while (pass instanceof Promise) {
       await pass;
       pass = breaker.pass();
     }
-    if (pass === 'refuse') throw new UpstreamUnavailableError(command, breaker.retryAfterMs());
+    if (pass === 'refuse') return new CircuitOpen(breaker.retryAfterMs());
     const sent = pass;
     let envelope: TencentEnvelope;
     try {
@@ -201,7 +203,9 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         // While the circuit is open nothing is sent, and nobody queues for a permit they could not use.
         // (Once the cool-down is over, the attempt goes on to the breaker, which lets one probe through.)
         if (opts.breaker && opts.breaker.retryAfterMs() > 0) {
-          throw lastError ?? new UpstreamUnavailableError(command, opts.breaker.retryAfterMs());
+          // A retry it stops answers with the failure that caused it, not with a 503.
+          if (lastError) throw lastError;
+          return new CircuitOpen(opts.breaker.retryAfterMs());
         }
         const admission = opts.gate.admit({
           command,
@@ -228,16 +232,29 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           if (logger.isLevelEnabled?.('debug') ?? true)
             logger.debug({ ...record, ...fields }, 'tencent attempt');
         };
-        let error: TransportError | UpstreamError;
+        let outcome: TencentEnvelope | CircuitOpen | TransportError;
         try {
-          let envelope: TencentEnvelope;
-          try {
-            envelope = opts.breaker
-              ? await sendThroughBreaker(opts.breaker, command, payload, userSig, attempts)
-              : await attemptOnce(command, payload, userSig, attempts);
-          } finally {
-            admitted.release();
-          }
+          outcome = opts.breaker
+            ? await sendThroughBreaker(opts.breaker, command, payload, userSig, attempts)
+            : await attemptOnce(command, payload, userSig, attempts);
+        } catch (err) {
+          if (!(err instanceof TransportError)) throw err;
+          outcome = err;
+        } finally {
+          admitted.release();
+        }
+        // Refused by the breaker while its probe was under way: this attempt was not sent. A retry it stops
+        // answers with the failure that caused it, not with a 503.
+        if (outcome instanceof CircuitOpen) {
+          if (lastError) throw lastError;
+          return outcome;
+        }
+        let error: TransportError | UpstreamError;
+        if (outcome instanceof TransportError) {
+          report(outcome.kind, { detail: outcome.detail });
+          error = outcome;
+        } else {
+          const envelope = outcome;
           report(envelope.ErrorCode, { upstreamRequestId: envelope.RequestId });
           if (envelope.ErrorCode === TENCENT.OK) {
             const schema = COMMANDS[command].response;
@@ -246,23 +263,17 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
             const parsed = schema.safeParse(envelope.Response);
             if (parsed.success)
               return { envelope, response: parsed.data as CommandResponse<typeof command>, attempts };
-            throw new TransportError(command, 'bad-body', RESPONSE_MISMATCH, attempts, 200);
+            // Reported by its ErrorCode already.
+            error = new TransportError(command, 'bad-body', RESPONSE_MISMATCH, attempts, 200);
+          } else {
+            error = new UpstreamError(
+              command,
+              envelope.ErrorCode,
+              envelope.ErrorInfo ?? '',
+              envelope.RequestId,
+              attempts,
+            );
           }
-          error = new UpstreamError(
-            command,
-            envelope.ErrorCode,
-            envelope.ErrorInfo ?? '',
-            envelope.RequestId,
-            attempts,
-          );
-        } catch (err) {
-          // Refused by the breaker: this attempt was not sent. A retry it stopped answers with the failure that
-          // caused it, not with a 503.
-          if (err instanceof UpstreamUnavailableError) throw lastError ?? err;
-          if (!(err instanceof TransportError)) throw err;
-          // A 200 whose Response does not fit was reported by its ErrorCode already.
-          if (err.detail !== RESPONSE_MISMATCH) report(err.kind, { detail: err.detail });
-          error = err;
         }
         lastError = error;
 

@@ -36,15 +36,12 @@ export class TransportError extends ExpectedError {
   }
 }
 
-/** The circuit breaker is open: Tencent has been failing, and nothing is sent until the cool-down ends. */
-export class UpstreamUnavailableError extends ExpectedError {
-  override name = 'UpstreamUnavailableError';
-  constructor(
-    readonly command: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(`${command}: circuit open, retry in ${retryAfterMs} ms`);
-  }
+/**
+ * The circuit breaker is open: Tencent has been failing, and nothing is sent until the cool-down ends. A value,
+ * not an Error, for the reason LimitRefusal gives: during an outage it is the answer to every request.
+ */
+export class CircuitOpen {
+  constructor(readonly retryAfterMs: number) {}
 }
 
 /**
@@ -60,3 +57,6 @@ export class LimitRefusal {
     readonly perSecond: number,
   ) {}
 }
+
+/** What a call answers when it sent nothing: the gateway's limits or its circuit breaker kept it back. */
+export type NotSent = LimitRefusal | CircuitOpen;
