@@ -8,7 +8,7 @@ import { problemResponses } from '../problems/schema.js';
 import type { CallResult, TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import type { CommandName, CommandRequest } from '../tencent/commands.js';
-import { CircuitOpen, LimitRefusal } from '../tencent/errors.js';
+import { isNotSent } from '../tencent/errors.js';
 import {
   DestroyRoomResultSchema,
   GetRoomResultSchema,
@@ -60,7 +60,7 @@ export async function callFor<C extends CommandName>(
     signal: callerGone(reply),
     logger: request.log,
   });
-  if (result instanceof LimitRefusal || result instanceof CircuitOpen) {
+  if (isNotSent(result)) {
     sendProblem(request, reply, problemFromNotSent(result));
     return undefined;
   }

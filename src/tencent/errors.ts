@@ -60,3 +60,8 @@ export class LimitRefusal {
 
 /** What a call answers when it sent nothing: the gateway's limits or its circuit breaker kept it back. */
 export type NotSent = LimitRefusal | CircuitOpen;
+
+/** Whether a call's answer is one of the NotSent values (kept beside the type, so a new kind is not missed). */
+export function isNotSent(answer: unknown): answer is NotSent {
+  return answer instanceof LimitRefusal || answer instanceof CircuitOpen;
+}
