@@ -467,7 +467,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
         warmup,
         // As many callers' connections as in the other scenarios. Now that a standing queue is shed, 429s take a
         // few ms and 4,000 req/s keep about 10 connections busy; a request that finds none idle waits in the load
-        // generator, and that wait counts in its latency (it is measured from its scheduled time). With 512, each
+        // generator (its latency counts from its actual send; the send lag is reported apart). With 512, each
         // turn of the gateway's event loop read hundreds of requests at once, and an admitted create's answer
         // from the sandbox waited behind all of them: admitted p99 ~470 ms against ~64 ms with 64 connections.
         connections: CONNECTIONS,
