@@ -221,9 +221,14 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
 /** Scenario 1's warm-up (BURST_S): the target's path and headers at full speed, then one window's pause. */
 async function burst(target: (i: number) => Target, prefix: string): Promise<void> {
   const { origin, path, headers } = target(0);
-  await cannon(`${origin}${path}`, headers, prefix, BURST_S);
+  mustHaveAnswered(await cannon(`${origin}${path}`, headers, prefix, BURST_S), origin);
   // The burst's permits (held 1,010 ms after their answers) must have cooled before the evenly spaced load starts.
   await sleep(1_500);
+}
+
+/** A warm-up that got no answer at all warmed nothing up: the measurement after it would not mean what it says. */
+function mustHaveAnswered(warmUp: { ok: number; non2xx: number }, where: string): void {
+  if (warmUp.ok + warmUp.non2xx === 0) throw new Error(`the warm-up got no answer from ${where}`);
 }
 
 async function cannon(url: string, headers: Record<string, string>, prefix: string, seconds: number) {
@@ -280,7 +285,7 @@ async function loadFronts(
   const seconds = CAPACITY_ROUND_S;
   const url = (i: number) => `${fronts[i]?.front.url}/rooms`;
   for (const [i, { headers }] of fronts.entries())
-    await cannon(url(i), headers, `w${i}${run}`, CAPACITY_WARMUP_S);
+    mustHaveAnswered(await cannon(url(i), headers, `w${i}${run}`, CAPACITY_WARMUP_S), url(i));
   const rows: CapacityRow[] = fronts.map(() => ({
     ok: 0,
     seconds: 0,
