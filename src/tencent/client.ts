@@ -105,6 +105,15 @@ const CONNECT_ERRORS = new Set([
 const MAX_BODY_BYTES = 1024 * 1024;
 const RESPONSE_MISMATCH = 'answer has no usable Response member';
 
+/**
+ * What a call answers when the limits or the breaker keep an attempt back: the first attempt's NotSent (a 429 or
+ * 503 for the caller), but for a retry the failure that caused it, not a 429 or 503 for a request that was sent.
+ */
+function unsent(notSent: NotSent, lastError: TransportError | UpstreamError | undefined): NotSent {
+  if (lastError) throw lastError;
+  return notSent;
+}
+
 function classify(err: unknown): TransportErrorKind {
   const code = (err as { code?: string }).code ?? '';
   return CONNECT_ERRORS.has(code) ? 'connect' : 'reset';
@@ -202,11 +211,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         const remaining = deadlineAt - performance.now();
         // While the circuit is open nothing is sent, and nobody queues for a permit they could not use.
         // (Once the cool-down is over, the attempt goes on to the breaker, which lets one probe through.)
-        if (opts.breaker && opts.breaker.retryAfterMs() > 0) {
-          // A retry it stops answers with the failure that caused it, not with a 503.
-          if (lastError) throw lastError;
-          return new CircuitOpen(opts.breaker.retryAfterMs());
-        }
+        if (opts.breaker && opts.breaker.retryAfterMs() > 0)
+          return unsent(new CircuitOpen(opts.breaker.retryAfterMs()), lastError);
         const admission = opts.gate.admit({
           command,
           roomId,
@@ -215,11 +221,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           signal,
         });
         const admitted = admission instanceof Promise ? await admission : admission;
-        if (admitted instanceof LimitRefusal) {
-          // A retry that cannot get a slot in time is not a 429: the caller gets the failure that caused it.
-          if (lastError) throw lastError;
-          return admitted;
-        }
+        if (admitted instanceof LimitRefusal) return unsent(admitted, lastError);
         attempts++;
         payload ??= JSON.stringify(body);
         const userSig = opts.userSig.get();
@@ -243,12 +245,8 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
         } finally {
           admitted.release();
         }
-        // Refused by the breaker while its probe was under way: this attempt was not sent. A retry it stops
-        // answers with the failure that caused it, not with a 503.
-        if (outcome instanceof CircuitOpen) {
-          if (lastError) throw lastError;
-          return outcome;
-        }
+        // Refused by the breaker while its probe was under way: this attempt was not sent.
+        if (outcome instanceof CircuitOpen) return unsent(outcome, lastError);
         let error: TransportError | UpstreamError;
         if (outcome instanceof TransportError) {
           report(outcome.kind, { detail: outcome.detail });
