@@ -41,7 +41,8 @@ describe('the request line', () => {
       fc.property(requestLine, fc.constantFrom('info' as const, 'debug' as const), (line, level) => {
         const fast = capture('debug');
         const viaPino = capture('debug');
-        logRequestLine(fast.log, level, line);
+        const { method, route, status, latencyMs, ...audit } = line;
+        logRequestLine(fast.log, level, { method, route, status, latencyMs }, audit);
         viaPino.log[level](line, 'request');
         expect(fast.lines).toHaveLength(1);
         expect(fast.lines[0]?.endsWith('\n')).toBe(true);
@@ -53,10 +54,10 @@ describe('the request line', () => {
 
   it('is written only when its level is enabled', () => {
     const quiet = capture('info');
-    logRequestLine(quiet.log, 'debug', { method: 'GET', route: '/healthz', status: 200, latencyMs: 0.1 });
+    logRequestLine(quiet.log, 'debug', { method: 'GET', route: '/healthz', status: 200, latencyMs: 0.1 }, {});
     expect(quiet.lines).toEqual([]);
     const silent = capture('warn');
-    logRequestLine(silent.log, 'info', { method: 'POST', route: '/rooms', status: 201, latencyMs: 1 });
+    logRequestLine(silent.log, 'info', { method: 'POST', route: '/rooms', status: 201, latencyMs: 1 }, {});
     expect(silent.lines).toEqual([]);
   });
 
@@ -66,7 +67,12 @@ describe('the request line', () => {
       { level: 'info' },
       pino.multistream([{ stream: { write: (l: string) => lines.push(l) } }]),
     );
-    logRequestLine(log, 'info', { method: 'POST', route: '/rooms', status: 201, latencyMs: 1, roomId: 'r' });
+    logRequestLine(
+      log,
+      'info',
+      { method: 'POST', route: '/rooms', status: 201, latencyMs: 1 },
+      { roomId: 'r' },
+    );
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 30, roomId: 'r', msg: 'request' });
   });

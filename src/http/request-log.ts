@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
-import { type Audit, logRequestLine, type RequestLine } from './request-line.js';
+import { type Audit, logRequestLine, type RequestHead } from './request-line.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,12 +22,13 @@ const CALLER_CLOSED_STATUS = 499;
 export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void {
   const logLine = (request: FastifyRequest, reply: FastifyReply, status: number) => {
     const route = request.routeOptions.url;
-    const line: RequestLine = {
+    const audit = request.audit;
+    const elapsedMs = reply.elapsedTime;
+    const head: RequestHead = {
       method: request.method,
       route: route ?? (request.url.split('?')[0] as string),
       status,
-      latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-      ...request.audit,
+      latencyMs: Math.round(elapsedMs * 100) / 100,
     };
     // Unmatched URLs share one label, so probing random paths cannot blow up the metrics' cardinality.
     const routeLabel = route ?? 'unmatched';
@@ -35,11 +36,12 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
     metrics.requests.inc({
       route: routeLabel,
       status: statusLabel,
-      caller: request.audit.caller ?? 'anonymous',
+      caller: audit.caller ?? 'anonymous',
     });
-    metrics.requestSeconds.observe({ route: routeLabel, status: statusLabel }, reply.elapsedTime / 1000);
+    metrics.requestSeconds.observe({ route: routeLabel, status: statusLabel }, elapsedMs / 1000);
     // Probes and scrapes arrive every few seconds; they are logged only when asked for.
-    logRequestLine(request.log, route && QUIET_ROUTES.has(route) && status < 400 ? 'debug' : 'info', line);
+    const level = route && QUIET_ROUTES.has(route) && status < 400 ? 'debug' : 'info';
+    logRequestLine(request.log, level, head, audit);
   };
 
   /** The caller hung up before this answer went out. */
