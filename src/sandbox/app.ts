@@ -4,6 +4,7 @@ import { TENCENT } from '../tencent/codes.js';
 import { verifyUserSig } from '../tencent/usersig.js';
 import { type Fault, FaultQueue, type FaultRule } from './faults.js';
 import { toJsonText } from './json-text.js';
+import { RecentKeys } from './recent-keys.js';
 import { type CommandContext, type Result, SANDBOX_COMMANDS } from './room-commands.js';
 import { SlidingWindow } from './sliding-window.js';
 import type { Arrival, SandboxOptions, SandboxState } from './types.js';
@@ -12,6 +13,8 @@ export type { Arrival, RoomStatistic, SandboxOptions, SandboxRoom, SandboxState 
 
 const MAX_ARRIVALS = 200_000;
 const COMMAND_PREFIX = '/v4/live_engine_http_srv/';
+/** Tencent's rule: the same RoomId once per second. */
+const ROOM_WINDOW_MS = 1000;
 const QUERY_KEYS = new Set(['sdkappid', 'identifier', 'usersig', 'random', 'contenttype']);
 
 const now = () => performance.timeOrigin + performance.now();
@@ -39,7 +42,7 @@ export async function buildSandbox(
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   let seq = 0;
   let windows = new Map<string, SlidingWindow>();
-  let roomWindows = new Map<string, number>();
+  let roomArrivals = new RecentKeys(ROOM_WINDOW_MS);
 
   const state: SandboxState = {
     rooms: new Map(),
@@ -50,7 +53,7 @@ export async function buildSandbox(
       state.arrivals.length = 0;
       state.faults.clear();
       windows = new Map();
-      roomWindows = new Map();
+      roomArrivals = new RecentKeys(ROOM_WINDOW_MS);
     },
   };
 
@@ -184,9 +187,8 @@ export async function buildSandbox(
   /** Every arrival of a RoomId counts, whatever its answer: true when the previous one was under 1 s ago. */
   function roomTooFrequent(roomId: string | undefined, at: number): boolean {
     if (roomId === undefined) return false;
-    const last = roomWindows.get(roomId);
-    roomWindows.set(roomId, at);
-    return last !== undefined && at - last < 1000;
+    const last = roomArrivals.see(roomId, at);
+    return last !== undefined && at - last < ROOM_WINDOW_MS;
   }
 
   app.post(`${COMMAND_PREFIX}:command`, async (request, reply) => {
