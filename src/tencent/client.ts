@@ -119,6 +119,55 @@ function classify(err: unknown): TransportErrorKind {
   return CONNECT_ERRORS.has(code) ? 'connect' : 'reset';
 }
 
+/** Why an attempt got no answer: its deadline, an answer too large, or the connection (undici's errors). */
+function failureOf(err: unknown, command: CommandName, attempts: number): TransportError {
+  if (err instanceof AttemptFailure) {
+    return err.reason === 'timeout'
+      ? new TransportError(command, 'timeout', err.message, attempts)
+      : new TransportError(command, 'bad-body', err.message, attempts, err.status);
+  }
+  // Only the error code: undici messages can carry the request URL, and the URL carries the UserSig.
+  return new TransportError(
+    command,
+    classify(err),
+    (err as { code?: string }).code ?? 'connection error',
+    attempts,
+  );
+}
+
+/** What an answer says: Tencent's envelope, or why it is not a usable answer. */
+function envelopeOf(
+  answer: Answer,
+  command: CommandName,
+  attempts: number,
+): TencentEnvelope | TransportError {
+  if (answer.status !== 200)
+    return new TransportError(command, 'bad-status', `HTTP ${answer.status}`, attempts, answer.status);
+  return (
+    parseEnvelope(answer.text) ??
+    new TransportError(
+      command,
+      'bad-body',
+      'answer is not a JSON envelope with an ErrorCode',
+      attempts,
+      answer.status,
+    )
+  );
+}
+
+/** Waits out the breaker's probe under way, then asks again (another probe may have begun meanwhile). */
+async function passAfterProbe(
+  breaker: UpstreamBreaker,
+  probe: Promise<void>,
+): Promise<'send' | 'probe' | 'refuse'> {
+  let pass: BreakerPass = probe;
+  while (pass instanceof Promise) {
+    await pass;
+    pass = breaker.pass();
+  }
+  return pass;
+}
+
 /**
  * The one place where requests leave for Tencent: signs (from the cache), passes the limiter, sends over a
  * keep-alive pool with a per-attempt deadline, parses the envelope, and retries what is safe to retry.
@@ -131,71 +180,9 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
   const fixedQuery = `sdkappid=${opts.sdkAppId}&identifier=${encodeURIComponent(opts.adminId)}`;
 
-  async function attemptOnce(
-    command: CommandName,
-    payload: string,
-    userSig: string,
-    attempts: number,
-  ): Promise<TencentEnvelope> {
-    // A fresh uniform uint32 per attempt: crypto.randomInt covers 0..2^32-1 without modulo bias.
-    const random = randomInt(0, 2 ** 32);
-    const path = `${basePath}/v4/${COMMANDS[command].path}?${fixedQuery}&usersig=${userSig}&random=${random}&contenttype=json`;
-    const fail = (kind: TransportErrorKind, detail: string, status?: number) =>
-      new TransportError(command, kind, detail, attempts, status);
-    let answer: Answer;
-    try {
-      // Not cancelled when the caller goes away: once dispatched the request may reach Tencent anyway (its
-      // permit is held until the answer for that reason), and the deadline bounds the wait.
-      answer = await postJson(dispatcher, {
-        origin: base.origin,
-        path,
-        body: payload,
-        timeoutMs: opts.timeoutMs,
-        maxBytes: MAX_BODY_BYTES,
-      });
-    } catch (err) {
-      if (err instanceof AttemptFailure) {
-        throw err.reason === 'timeout'
-          ? fail('timeout', err.message)
-          : fail('bad-body', err.message, err.status);
-      }
-      // Only the error code: undici messages can carry the request URL, and the URL carries the UserSig.
-      throw fail(classify(err), (err as { code?: string }).code ?? 'connection error');
-    }
-    if (answer.status !== 200) throw fail('bad-status', `HTTP ${answer.status}`, answer.status);
-    const envelope = parseEnvelope(answer.text);
-    if (!envelope) throw fail('bad-body', 'answer is not a JSON envelope with an ErrorCode', answer.status);
-    return envelope;
-  }
-
-  /**
-   * One attempt, if the breaker lets it go (CircuitOpen if not), with its outcome told to the breaker.
-   * Synchronous up to the send unless a probe is under way, when it waits for the probe's answer.
-   */
-  async function sendThroughBreaker(
-    breaker: UpstreamBreaker,
-    command: CommandName,
-    payload: string,
-    userSig: string,
-    attempts: number,
-  ): Promise<TencentEnvelope | CircuitOpen> {
-    let pass: BreakerPass = breaker.pass();
-    while (pass instanceof Promise) {
-      await pass;
-      pass = breaker.pass();
-    }
-    if (pass === 'refuse') return new CircuitOpen(breaker.retryAfterMs());
-    const sent = pass;
-    let envelope: TencentEnvelope;
-    try {
-      envelope = await attemptOnce(command, payload, userSig, attempts);
-    } catch (err) {
-      breaker.record(sent, err);
-      throw err;
-    }
-    breaker.record(sent, envelope);
-    return envelope;
-  }
+  /** One attempt's upstream path, with a fresh uniform uint32 `random` (crypto.randomInt: no modulo bias). */
+  const attemptPath = (command: CommandName, userSig: string) =>
+    `${basePath}/v4/${COMMANDS[command].path}?${fixedQuery}&usersig=${userSig}&random=${randomInt(0, 2 ** 32)}&contenttype=json`;
 
   return {
     async call(command, body, { roomId, signal, logger = opts.logger }) {
@@ -234,19 +221,34 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
           if (logger.isLevelEnabled?.('debug') ?? true)
             logger.debug({ ...record, ...fields }, 'tencent attempt');
         };
-        let outcome: TencentEnvelope | CircuitOpen | TransportError;
+        // The attempt is written out here rather than in helper async functions: each async layer costs a promise
+        // and a microtask turn per attempt, and this runs for every room creation.
+        let outcome: TencentEnvelope | TransportError;
         try {
-          outcome = opts.breaker
-            ? await sendThroughBreaker(opts.breaker, command, payload, userSig, attempts)
-            : await attemptOnce(command, payload, userSig, attempts);
-        } catch (err) {
-          if (!(err instanceof TransportError)) throw err;
-          outcome = err;
+          // The breaker, when there is one, decides whether this attempt goes (after a probe under way, if any).
+          let pass = opts.breaker?.pass();
+          if (pass instanceof Promise) pass = await passAfterProbe(opts.breaker as UpstreamBreaker, pass);
+          // Refused by the breaker while its probe was under way: this attempt is not sent.
+          if (pass === 'refuse') return unsent(new CircuitOpen(opts.breaker?.retryAfterMs() ?? 0), lastError);
+          let answer: Answer | TransportError;
+          try {
+            // Not cancelled when the caller goes away: once dispatched the request may reach Tencent anyway (its
+            // permit is held until the answer for that reason), and the deadline bounds the wait.
+            answer = await postJson(dispatcher, {
+              origin: base.origin,
+              path: attemptPath(command, userSig),
+              body: payload,
+              timeoutMs: opts.timeoutMs,
+              maxBytes: MAX_BODY_BYTES,
+            });
+          } catch (err) {
+            answer = failureOf(err, command, attempts);
+          }
+          outcome = answer instanceof TransportError ? answer : envelopeOf(answer, command, attempts);
+          if (pass !== undefined) opts.breaker?.record(pass, outcome);
         } finally {
           admitted.release();
         }
-        // Refused by the breaker while its probe was under way: this attempt was not sent.
-        if (outcome instanceof CircuitOpen) return unsent(outcome, lastError);
         let error: TransportError | UpstreamError;
         if (outcome instanceof TransportError) {
           report(outcome.kind, { detail: outcome.detail });
