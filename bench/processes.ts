@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,10 +21,16 @@ export interface BenchProcess {
 
 const STARTUP_MS = 30_000;
 
-/** Every child still running is killed when the bench exits, however it exits (a watchdog, an error). */
+/**
+ * Every child still running is killed when the bench exits, however it exits (a watchdog, an error), and the files
+ * that held the children's output are removed (they are read after a child stops, so not before): a full run
+ * writes tens of MB of gateway logs.
+ */
 const children = new Set<ChildProcess>();
+const logFiles = new Set<string>();
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const file of logFiles) rmSync(file, { force: true });
 });
 
 /**
@@ -42,6 +48,7 @@ export async function start(
     `roomgate-bench-${name}-${process.pid}-${randomBytes(4).toString('hex')}.log`,
   );
   const fd = openSync(logFile, 'w');
+  logFiles.add(logFile);
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
