@@ -40,9 +40,9 @@ type Stream = { write(line: string): unknown } & Record<symbol, unknown>;
 const json = JSON.stringify;
 
 /**
- * Logs the request line as `log[level]({ ...head, ...audit }, 'request')` would, to the same stream and in pino's own format
- * (level, time, the logger's bindings, the fields, the message), but assembled in one template instead of
- * through pino's generic per-field loop and formatters. Logging this line through pino cost the gateway 19-40 µs
+ * Logs the request line as `log[level]({ ...head, ...audit }, 'request')` would, to the same stream and in pino's
+ * own format (level, time, the logger's bindings, the fields, the message), but assembled in one template instead
+ * of through pino's generic per-field loop and formatters. Logging this line through pino cost the gateway 19-40 µs
  * of CPU per create (of ~230-260) in alternating A/Bs at full load, where a micro-benchmark gives pino ~8 µs per
  * line: the rest is what a longer path costs when it runs with cold caches between requests. The fields are
  * fixed and none of them can hold a secret, so the censoring formatter has nothing to do here. A stream that

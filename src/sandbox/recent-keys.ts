@@ -10,7 +10,7 @@ export class RecentKeys {
 
   constructor(private readonly windowMs: number) {}
 
-  /** Records `key` at `now`; answers when it was seen last, if that is within the window. */
+  /** Records `key` at `now`; answers when it was seen before (undefined if never, or if forgotten since). */
   see(key: string, now: number): number | undefined {
     this.forgetBefore(now - this.windowMs);
     const previous = this.lastSeen.get(key);
