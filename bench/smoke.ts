@@ -1,10 +1,10 @@
 /**
  * `npm run bench:smoke` (CI): the whole bench with tiny durations, so that it cannot rot. It asserts that the run
- * completes and writes its table, into a temporary file (bench/RESULTS.md keeps the real numbers). It asserts no
- * timings: a CI machine's numbers mean nothing.
+ * completes and writes its table, into a temporary file (bench/RESULTS.md keeps the real numbers), and that it
+ * leaves none of its children's output files behind. It asserts no timings: a CI machine's numbers mean nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './processes.js';
@@ -29,4 +29,14 @@ if (missing.length > 0) {
   process.stderr.write(`bench smoke: the report lacks ${missing.join(', ')}\n`);
   process.exit(1);
 }
-process.stdout.write('bench smoke: all four scenarios ran and the table was written\n');
+// The children's output files (named after the bench's pid) are removed when the bench exits.
+const leftBehind = readdirSync(tmpdir()).filter(
+  (name) => name.startsWith('roomgate-bench-') && name.includes(`-${run.pid}-`),
+);
+if (leftBehind.length > 0) {
+  process.stderr.write(`bench smoke: the bench left ${leftBehind.join(', ')} in ${tmpdir()}\n`);
+  process.exit(1);
+}
+process.stdout.write(
+  'bench smoke: all four scenarios ran, the table was written, and no output file was left\n',
+);
