@@ -34,6 +34,7 @@ import {
   startMinimalHandler,
   startSandbox,
 } from './processes.js';
+import { addTicks, type CpuTicks, readCpuTicks, stealShare } from './steal.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
@@ -69,6 +70,23 @@ const run = Date.now().toString(36);
 const body = (roomId: string) =>
   JSON.stringify({ RoomInfo: { RoomId: roomId, RoomType: 'Live', SeatTemplate: 'VideoDynamicGrid9Seats' } });
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+/** The hypervisor's steal as a share of the machine's CPU time (steal.ts), as a percentage. */
+const pct = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : 'n/a');
+
+/** An open-loop run with the hypervisor's steal over its recorded part (from its first recorded send to its end). */
+async function measuredLoop(
+  opts: Parameters<typeof openLoop>[0],
+): Promise<Awaited<ReturnType<typeof openLoop>> & { steal: number }> {
+  let from: CpuTicks | undefined;
+  const result = await openLoop({
+    ...opts,
+    onWarm: () => {
+      from = readCpuTicks();
+      opts.onWarm?.();
+    },
+  });
+  return { ...result, steal: stealShare(from, readCpuTicks()) };
+}
 
 function signedQuery(sandbox: Sandbox): (random: number) => string {
   const userSig = signUserSig({
@@ -121,8 +139,8 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   const count = warmup + Math.round(SECONDS * QUOTA);
 
   const sandbox = await startSandbox(1_000_000_000);
-  let direct: Awaited<ReturnType<typeof openLoop>>;
-  const runs: Awaited<ReturnType<typeof openLoop>>[] = [];
+  let direct: Awaited<ReturnType<typeof measuredLoop>>;
+  const runs: Awaited<ReturnType<typeof measuredLoop>>[] = [];
   let ownFree: Latency | undefined;
   try {
     const query = signedQuery(sandbox);
@@ -135,7 +153,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
       body: body(`d${run}_${i}`),
     });
     await burst(directTarget, `bd${run}`);
-    direct = await openLoop({
+    direct = await measuredLoop({
       ratePerSecond: QUOTA,
       count,
       warmup,
@@ -147,7 +165,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     const through = async (front: BenchProcess, target: (i: number) => Target) => {
       try {
         await burst(target, `b${front.pid}${run}`);
-        return await openLoop({ ratePerSecond: QUOTA, count, warmup, connections: CONNECTIONS, target });
+        return await measuredLoop({ ratePerSecond: QUOTA, count, warmup, connections: CONNECTIONS, target });
       } finally {
         await front.stop();
       }
@@ -173,17 +191,17 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     await sandbox.stop();
   }
   const [paced, free, hop] = runs as [
-    Awaited<ReturnType<typeof openLoop>>,
-    Awaited<ReturnType<typeof openLoop>>,
-    Awaited<ReturnType<typeof openLoop>>,
+    Awaited<ReturnType<typeof measuredLoop>>,
+    Awaited<ReturnType<typeof measuredLoop>>,
+    Awaited<ReturnType<typeof measuredLoop>>,
   ];
   const m = latencyOf(hop.samples);
   const d = latencyOf(direct.samples);
   const p = latencyOf(paced.samples);
   const g = latencyOf(free.samples);
   const directOk = direct.samples.filter((s) => s.text?.includes('"ErrorCode":0')).length;
-  const loadNote = (r: Awaited<ReturnType<typeof openLoop>>) =>
-    `${r.errors} errors; offered ${fmt(r.offeredPerSecond, 1)}/s, worst send lag ${fmt(r.maxLagMs)} ms`;
+  const loadNote = (r: Awaited<ReturnType<typeof measuredLoop>>) =>
+    `${r.errors} errors; offered ${fmt(r.offeredPerSecond, 1)}/s, worst send lag ${fmt(r.maxLagMs)} ms; steal ${pct(r.steal)}`;
   report.lines.push(
     `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s; each path first warmed up ${BURST_S} s at full speed, then ${WARMUP_S} s at the measured rate)`,
     '',
@@ -213,7 +231,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     '',
   );
   report.verdicts.push(
-    `Scenario 1, added latency (own cost): +${fmt(g.p50 - d.p50)} ms p50 (target ≤ 0.5: ${g.p50 - d.p50 <= 0.5 ? 'met' : 'MISSED'}), +${fmt(g.p99 - d.p99)} ms p99 (target ≤ 1: ${g.p99 - d.p99 <= 1 ? 'met' : 'MISSED'}); a minimal handler adds +${fmt(m.p50 - d.p50)} ms p50, +${fmt(m.p99 - d.p99)} ms p99 on this machine; at the default limit, pacing included: +${fmt(p.p50 - d.p50)} ms p50, +${fmt(p.p99 - d.p99)} ms p99`,
+    `Scenario 1, added latency (own cost): +${fmt(g.p50 - d.p50)} ms p50 (target ≤ 0.5: ${g.p50 - d.p50 <= 0.5 ? 'met' : 'MISSED'}), +${fmt(g.p99 - d.p99)} ms p99 (target ≤ 1: ${g.p99 - d.p99 <= 1 ? 'met' : 'MISSED'}); a minimal handler adds +${fmt(m.p50 - d.p50)} ms p50, +${fmt(m.p99 - d.p99)} ms p99 on this machine; at the default limit, pacing included: +${fmt(p.p50 - d.p50)} ms p50, +${fmt(p.p99 - d.p99)} ms p99; hypervisor steal ${pct(direct.steal)} (direct) and ${pct(free.steal)} (roomgate) of the machine's CPU`,
   );
   return { client: g, own: ownFree };
 }
@@ -263,6 +281,8 @@ interface CapacityRow {
   /** CPU time (user + system, all threads) per answered create, in µs: of the process under test, of the sandbox. */
   cpuUs: number;
   sandboxCpuUs: number;
+  /** The hypervisor's steal over this front's rounds, as a share of the machine's CPU time. */
+  steal: number;
 }
 
 /** Scenario 2's rounds: each front is measured this many times, in alternating order, so drift hits all alike. */
@@ -295,8 +315,10 @@ async function loadFronts(
     rounds: [],
     cpuUs: 0,
     sandboxCpuUs: 0,
+    steal: Number.NaN,
   }));
   const cpuMs = fronts.map(() => [0, 0]);
+  const ticks: CpuTicks[] = fronts.map(() => ({ steal: 0, total: 0 }));
   for (let round = 0; round < CAPACITY_ROUNDS; round++) {
     const order = [...fronts.keys()];
     if (round % 2 === 1) order.reverse();
@@ -304,7 +326,9 @@ async function loadFronts(
       const { front, headers } = fronts[i] as (typeof fronts)[number];
       const row = rows[i] as CapacityRow;
       const before = [cpuMsOf(front.pid), cpuMsOf(sandbox.pid)];
+      const ticksBefore = readCpuTicks();
       const r = await cannon(url(i), headers, `c${i}r${round}${run}`, seconds);
+      ticks[i] = addTicks(ticks[i] as CpuTicks, ticksBefore, readCpuTicks());
       const spent = cpuMs[i] as number[];
       spent[0] = (spent[0] as number) + cpuMsOf(front.pid) - (before[0] as number);
       spent[1] = (spent[1] as number) + cpuMsOf(sandbox.pid) - (before[1] as number);
@@ -320,6 +344,7 @@ async function loadFronts(
     row.okPerSecond = row.ok / row.seconds;
     row.cpuUs = (front * 1000) / Math.max(1, row.ok);
     row.sandboxCpuUs = (sandboxMs * 1000) / Math.max(1, row.ok);
+    row.steal = stealShare({ steal: 0, total: 0 }, ticks[i]);
   }
   return rows;
 }
@@ -357,15 +382,15 @@ async function capacity(report: Report): Promise<void> {
   const perRound = (r: CapacityRow, pick: (x: CapacityRow['rounds'][number]) => number) =>
     r.rounds.map((x) => fmt(pick(x), 0)).join(' / ');
   const row = (r: CapacityRow, i: number) =>
-    `| ${names[i]} | ${fmt(r.okPerSecond, 0)} (${perRound(r, (x) => x.okPerSecond)}) | ${fmt(r.okPerSecond / bare.okPerSecond)}x | ${fmt(r.cpuUs, 0)} | ${fmt(r.sandboxCpuUs, 0)} | ${perRound(r, (x) => x.p50)} | ${perRound(r, (x) => x.p99)} | ${r.non2xx} | ${r.errors} |`;
+    `| ${names[i]} | ${fmt(r.okPerSecond, 0)} (${perRound(r, (x) => x.okPerSecond)}) | ${fmt(r.okPerSecond / bare.okPerSecond)}x | ${fmt(r.cpuUs, 0)} | ${fmt(r.sandboxCpuUs, 0)} | ${perRound(r, (x) => x.p50)} | ${perRound(r, (x) => x.p99)} | ${r.non2xx} | ${r.errors} | ${pct(r.steal)} |`;
   const roundRatios = gate.rounds.map((g, i) =>
     fmt(g.okPerSecond / (bare.rounds[i]?.okPerSecond ?? Number.NaN)),
   );
   report.lines.push(
     `## 2. Capacity with the limits lifted (autocannon, ${CONNECTIONS} connections; ${CAPACITY_ROUNDS} rounds of ${CAPACITY_ROUND_S} s per front in alternating order, after ${CAPACITY_WARMUP_S} s of warm-up each)`,
     '',
-    '| path | 2xx per s (each round) | vs bare | CPU µs per create (front) | CPU µs per create (sandbox) | p50 ms (each round) | p99 ms (each round) | non-2xx | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| path | 2xx per s (each round) | vs bare | CPU µs per create (front) | CPU µs per create (sandbox) | p50 ms (each round) | p99 ms (each round) | non-2xx | errors | hypervisor steal |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(row),
     '',
     `roomgate / bare proxy = **${fmt(ratio)}x** over all rounds (each round: ${roundRatios.join(', ')}; target ≥ 1.2x); the minimal handler reaches ${fmt(minimal.okPerSecond / bare.okPerSecond)}x. ` +
@@ -374,7 +399,7 @@ async function capacity(report: Report): Promise<void> {
     '',
   );
   report.verdicts.push(
-    `Scenario 2, capacity: ${fmt(ratio)}x the bare proxy (rounds: ${roundRatios.join(', ')}; target ≥ 1.2x: ${ratio >= 1.2 ? 'met' : 'MISSED'}); minimal handler ${fmt(minimal.okPerSecond / bare.okPerSecond)}x; roomgate ${fmt(gate.cpuUs, 0)} µs CPU per create vs ${fmt(minimal.cpuUs, 0)} (minimal) and ${fmt(bare.cpuUs, 0)} (bare proxy)`,
+    `Scenario 2, capacity: ${fmt(ratio)}x the bare proxy (rounds: ${roundRatios.join(', ')}; target ≥ 1.2x: ${ratio >= 1.2 ? 'met' : 'MISSED'}); minimal handler ${fmt(minimal.okPerSecond / bare.okPerSecond)}x; roomgate ${fmt(gate.cpuUs, 0)} µs CPU per create vs ${fmt(minimal.cpuUs, 0)} (minimal) and ${fmt(bare.cpuUs, 0)} (bare proxy); hypervisor steal ${pct(gate.steal)} during roomgate's rounds, ${pct(bare.steal)} during the bare proxy's`,
   );
 }
 
@@ -442,7 +467,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   const warmup = Math.round(warmupS * OVERLOAD);
   const count = warmup + Math.round(SECONDS * OVERLOAD);
   const sandbox = await startSandbox(QUOTA);
-  let result: Awaited<ReturnType<typeof openLoop>>;
+  let result: Awaited<ReturnType<typeof measuredLoop>>;
   let memory: ReturnType<typeof memoryOf>;
   let idle: ReturnType<typeof memoryOf>;
   let busiest: number;
@@ -466,7 +491,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
         before = gatewayHistograms(gateway.url);
       }, snapshotAfterMs);
       let cpuAtWarm = 0;
-      result = await openLoop({
+      result = await measuredLoop({
         ratePerSecond: OVERLOAD,
         count,
         warmup,
@@ -509,7 +534,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   report.lines.push(
     `## 3. Overload: ${OVERLOAD} req/s offered for ${SECONDS} s at default limits (GLOBAL_RATE_LIMIT=200, ROOMGATE_QUEUE_MS=1000), after ${warmupS} s of warm-up`,
     '',
-    `Offered ${fmt(result.offeredPerSecond, 0)} req/s (worst send lag ${fmt(result.maxLagMs)} ms); answers: ${statusCounts(result.samples)}, ${result.errors} errors. Gateway CPU ${fmt(cpuUs, 0)} µs per request.`,
+    `Offered ${fmt(result.offeredPerSecond, 0)} req/s (worst send lag ${fmt(result.maxLagMs)} ms); answers: ${statusCounts(result.samples)}, ${result.errors} errors. Gateway CPU ${fmt(cpuUs, 0)} µs per request. Hypervisor steal ${pct(result.steal)} of the machine's CPU.`,
     '',
     "| answers | n | p50 ms | p99 ms | p99.9 ms | max ms | in the gateway's own request log: p50 / p99 / max, ms | note |",
     '|---|---:|---:|---:|---:|---:|---|---|',
@@ -529,7 +554,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   const clientGap = admitted.p99 - quota.client.p99;
   const verdict = (gap: number) => (gap <= 5 ? 'met' : Number.isNaN(gap) ? 'n/a' : 'MISSED');
   report.verdicts.push(
-    `Scenario 3, overload: 429 p99 ${fmt(ownRefused?.p99 ?? Number.NaN)} ms in the gateway (${fmt(refused.p99)} ms at the client, whose load generator shares the cores); admitted p99 vs scenario 1's (target within 5 ms): in the gateway ${fmt(ownAdmitted?.p99 ?? Number.NaN)} vs ${fmt(quota.own?.p99 ?? Number.NaN)} ms, ${signed(ownGap)} (${verdict(ownGap)}), at the client ${fmt(admitted.p99)} vs ${fmt(quota.client.p99)} ms, ${signed(clientGap)} (${verdict(clientGap)}); busiest second at the sandbox ${busiest} (≤ ${QUOTA}: ${busiest <= QUOTA ? 'met' : 'MISSED'}); peak RSS ${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB`,
+    `Scenario 3, overload: 429 p99 ${fmt(ownRefused?.p99 ?? Number.NaN)} ms in the gateway (${fmt(refused.p99)} ms at the client, whose load generator shares the cores); admitted p99 vs scenario 1's (target within 5 ms): in the gateway ${fmt(ownAdmitted?.p99 ?? Number.NaN)} vs ${fmt(quota.own?.p99 ?? Number.NaN)} ms, ${signed(ownGap)} (${verdict(ownGap)}), at the client ${fmt(admitted.p99)} vs ${fmt(quota.client.p99)} ms, ${signed(clientGap)} (${verdict(clientGap)}); busiest second at the sandbox ${busiest} (≤ ${QUOTA}: ${busiest <= QUOTA ? 'met' : 'MISSED'}); peak RSS ${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB; hypervisor steal ${pct(result.steal)}`,
   );
 }
 
@@ -564,6 +589,7 @@ async function manyRoomIds(report: Report): Promise<void> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const ticksAtStart = readCpuTicks();
   const cpu = cpus()[0]?.model ?? 'unknown';
   const report: Report = {
     lines: [
@@ -581,7 +607,10 @@ async function main(): Promise<void> {
   if (only.has('3') && quota) await overload(report, quota);
   if (only.has('4')) await manyRoomIds(report);
   report.lines.push('## Verdicts', '', ...report.verdicts.map((v) => `- ${v}`), '');
-  report.lines.push(`Total bench time ${fmt((Date.now() - started) / 1000, 0)} s.`, '');
+  report.lines.push(
+    `Total bench time ${fmt((Date.now() - started) / 1000, 0)} s; the hypervisor's steal over the whole run ${pct(stealShare(ticksAtStart, readCpuTicks()))} of the machine's CPU (from /proc/stat; ANALYSIS.md, eighth round, says what it does to the numbers).`,
+    '',
+  );
   // What the numbers mean, the profile and what was tried: kept by hand in bench/ANALYSIS.md, carried into every
   // report so that a new run does not lose it.
   const analysis = resolve(root, 'bench/ANALYSIS.md');
