@@ -2,6 +2,10 @@
  * A reference point for scenario 2: the least a validating gateway can be on this stack. Fastify with a zod body
  * schema, one keep-alive undici Pool to the sandbox, a query signed in advance (UPSTREAM_QUERY), the answer's
  * ErrorCode checked and a 201 sent. No authentication, logging, metrics or limits. Prints `listening <url>`.
+ *
+ * With SHED_INTERVAL_MS set it is scenario 3's reference instead: the least a shedding gateway can do. A request
+ * that arrives within that interval of the last one admitted gets a fixed 429 at once, before its body is read;
+ * the others go on as above, at most one per interval (no queue, no per-RoomId limit).
  */
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -21,6 +25,19 @@ const Body = z.strictObject({
 });
 
 const app = Fastify({ logger: false });
+const shedIntervalMs = Number(process.env.SHED_INTERVAL_MS ?? 0);
+if (shedIntervalMs > 0) {
+  let nextAdmission = 0;
+  app.addHook('onRequest', (_request, reply, done) => {
+    const now = performance.now();
+    if (now < nextAdmission) {
+      reply.code(429).header('retry-after', '1').send({ type: 'rate-limited' });
+      return;
+    }
+    nextAdmission = now + shedIntervalMs;
+    done();
+  });
+}
 app.setValidatorCompiler(validatorCompiler);
 app.setSerializerCompiler(serializerCompiler);
 app.withTypeProvider<ZodTypeProvider>().post('/rooms', { schema: { body: Body } }, async (request, reply) => {

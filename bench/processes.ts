@@ -153,11 +153,12 @@ function startReference(
   sandbox: Sandbox,
   query: string,
   nodeArgs: string[],
+  env: Record<string, string> = {},
 ): Promise<BenchProcess> {
   return start(
     name,
     [...nodeArgs, '--import', 'tsx', script],
-    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production' },
+    { UPSTREAM: sandbox.url, UPSTREAM_QUERY: query, NODE_ENV: 'production', ...env },
     /listening (http:\/\/\S+)/,
   );
 }
@@ -171,13 +172,18 @@ export function startBareProxy(
   return startReference('bare-proxy', 'bench/bare-proxy.ts', sandbox, query, nodeArgs);
 }
 
-/** The minimal Fastify + zod + undici handler (bench/minimal-handler.ts), scenario 2's reference point. */
+/**
+ * The minimal Fastify + zod + undici handler (bench/minimal-handler.ts), the reference point of scenarios 1 and 2;
+ * with `shedIntervalMs`, scenario 3's: it then refuses with a fixed 429 all but one request per interval.
+ */
 export function startMinimalHandler(
   sandbox: Sandbox,
   query: string,
   nodeArgs: string[] = [],
+  shedIntervalMs?: number,
 ): Promise<BenchProcess> {
-  return startReference('minimal-handler', 'bench/minimal-handler.ts', sandbox, query, nodeArgs);
+  const env: Record<string, string> = shedIntervalMs ? { SHED_INTERVAL_MS: String(shedIntervalMs) } : {};
+  return startReference('minimal-handler', 'bench/minimal-handler.ts', sandbox, query, nodeArgs, env);
 }
 
 /** CPU time a process has used so far (user + system, all its threads), in ms, from /proc (Linux). */
