@@ -10,6 +10,8 @@
  * scenario 2's fronts and scenario 3's gateway under that directory.
  * BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all
  * four in a few seconds.
+ * Every scenario reports the share of the machine's CPU the hypervisor took while it was measured (steal.ts): on
+ * a shared VM that share, not the code, can be what moved a run.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -62,8 +64,11 @@ const BURST_S = Math.max(1, Math.min(4, Math.round(SECONDS / 5)));
 const QUOTA = 200;
 const OVERLOAD = 4000;
 const CONNECTIONS = 64;
-/** Hard bound on the whole run: anything stuck past this is a failure, not a longer wait. */
-const RUN_LIMIT_MS = (SECONDS * 10 + 120) * 1000;
+/**
+ * Hard bound on the whole run: anything stuck past this is a failure, not a longer wait. A full run takes ~12 s per
+ * second of BENCH_SECONDS since scenario 3 measures its floor too (246 s at 20).
+ */
+const RUN_LIMIT_MS = (SECONDS * 15 + 120) * 1000;
 
 const CREATE_PATH = '/v4/live_engine_http_srv/create_room';
 const run = Date.now().toString(36);
