@@ -78,19 +78,29 @@ const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) :
 /** The hypervisor's steal as a share of the machine's CPU time (steal.ts), as a percentage. */
 const pct = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : 'n/a');
 
-/** An open-loop run with the hypervisor's steal over its recorded part (from its first recorded send to its end). */
+/**
+ * An open-loop run with what its recorded part (from its first recorded send to its end) cost: the hypervisor's
+ * steal, and with `front` given, that process's CPU time per recorded request in µs (NaN without one).
+ */
 async function measuredLoop(
   opts: Parameters<typeof openLoop>[0],
-): Promise<Awaited<ReturnType<typeof openLoop>> & { steal: number }> {
+  front?: BenchProcess,
+): Promise<Awaited<ReturnType<typeof openLoop>> & { steal: number; cpuUs: number }> {
   let from: CpuTicks | undefined;
+  let cpuAtWarm = Number.NaN;
   const result = await openLoop({
     ...opts,
     onWarm: () => {
       from = readCpuTicks();
+      if (front) cpuAtWarm = cpuMsOf(front.pid);
       opts.onWarm?.();
     },
   });
-  return { ...result, steal: stealShare(from, readCpuTicks()) };
+  const steal = stealShare(from, readCpuTicks());
+  const cpuUs = front
+    ? ((cpuMsOf(front.pid) - cpuAtWarm) * 1000) / Math.max(1, result.samples.length)
+    : Number.NaN;
+  return { ...result, steal, cpuUs };
 }
 
 function signedQuery(sandbox: Sandbox): (random: number) => string {
@@ -104,10 +114,22 @@ function signedQuery(sandbox: Sandbox): (random: number) => string {
     `sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${userSig}&random=${random >>> 0}&contenttype=json`;
 }
 
-function gatewayTarget(gateway: BenchProcess, prefix: string): (i: number) => Target {
-  const origin = new URL(gateway.url).origin;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const GATEWAY_HEADERS = { ...JSON_HEADERS, authorization: `Bearer ${BENCH_API_KEY}` };
+
+/** Creates through a front's `POST /rooms`, RoomId `<prefix>_<i>` for request i. */
+function frontTarget(
+  front: BenchProcess,
+  prefix: string,
+  headers: Record<string, string> = JSON_HEADERS,
+): (i: number) => Target {
+  const origin = new URL(front.url).origin;
   return (i) => ({ origin, path: '/rooms', headers, body: body(`${prefix}_${i}`) });
+}
+
+/** The same through roomgate, with the bench's API key. */
+function gatewayTarget(gateway: BenchProcess, prefix: string): (i: number) => Target {
+  return frontTarget(gateway, prefix, GATEWAY_HEADERS);
 }
 
 function statusCounts(samples: Sample[]): string {
@@ -150,11 +172,10 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   try {
     const query = signedQuery(sandbox);
     const origin = new URL(sandbox.url).origin;
-    const headers = { 'content-type': 'application/json' };
     const directTarget = (i: number): Target => ({
       origin,
       path: `${CREATE_PATH}?${query(i * 2654435761)}`,
-      headers,
+      headers: JSON_HEADERS,
       body: body(`d${run}_${i}`),
     });
     await burst(directTarget, `bd${run}`);
@@ -183,15 +204,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     }
     // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
     const minimal = await startMinimalHandler(sandbox, query(1234567));
-    const minimalOrigin = new URL(minimal.url).origin;
-    runs.push(
-      await through(minimal, (i) => ({
-        origin: minimalOrigin,
-        path: '/rooms',
-        headers,
-        body: body(`m${run}_${i}`),
-      })),
-    );
+    runs.push(await through(minimal, frontTarget(minimal, `m${run}`)));
   } finally {
     await sandbox.stop();
   }
@@ -369,13 +382,12 @@ async function capacity(report: Report): Promise<void> {
   let rows: CapacityRow[];
   try {
     const query = signedQuery(sandbox)(1234567);
-    const plain = { 'content-type': 'application/json' };
     const profile = profileArgs('capacity');
-    fronts.push({ front: await startBareProxy(sandbox, query, profile), headers: plain });
-    fronts.push({ front: await startMinimalHandler(sandbox, query, profile), headers: plain });
+    fronts.push({ front: await startBareProxy(sandbox, query, profile), headers: JSON_HEADERS });
+    fronts.push({ front: await startMinimalHandler(sandbox, query, profile), headers: JSON_HEADERS });
     fronts.push({
       front: await startGateway(sandbox, { GLOBAL_RATE_LIMIT: '100000', ROOMGATE_QUEUE_MS: '1000' }, profile),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
+      headers: GATEWAY_HEADERS,
     });
     rows = await loadFronts(fronts, sandbox);
   } finally {
@@ -464,27 +476,22 @@ function bucketPercentile(
 async function overloadFloor(
   warmup: number,
   count: number,
-): Promise<{ result: Awaited<ReturnType<typeof measuredLoop>>; cpuUs: number }> {
+): Promise<Awaited<ReturnType<typeof measuredLoop>>> {
   const sandbox = await startSandbox(QUOTA);
   try {
     // roomgate holds a permit for a window plus a margin of 10 ms after each answer: about this interval apart.
     const front = await startMinimalHandler(sandbox, signedQuery(sandbox)(7654321), [], 1010 / QUOTA);
     try {
-      const origin = new URL(front.url).origin;
-      const headers = { 'content-type': 'application/json' };
-      let cpuAtWarm = 0;
-      const result = await measuredLoop({
-        ratePerSecond: OVERLOAD,
-        count,
-        warmup,
-        connections: CONNECTIONS,
-        target: (i) => ({ origin, path: '/rooms', headers, body: body(`f${run}_${i}`) }),
-        onWarm: () => {
-          cpuAtWarm = cpuMsOf(front.pid);
+      return await measuredLoop(
+        {
+          ratePerSecond: OVERLOAD,
+          count,
+          warmup,
+          connections: CONNECTIONS,
+          target: frontTarget(front, `f${run}`),
         },
-      });
-      const cpuUs = ((cpuMsOf(front.pid) - cpuAtWarm) * 1000) / Math.max(1, result.samples.length);
-      return { result, cpuUs };
+        front,
+      );
     } finally {
       await front.stop();
     }
@@ -516,7 +523,6 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   let idle: ReturnType<typeof memoryOf>;
   let busiest: number;
   let arrivals: Awaited<ReturnType<Sandbox['arrivals']>>;
-  let cpuUs: number;
   let before: Promise<Map<string, Map<number, number>>> | undefined;
   let after: Map<string, Map<number, number>>;
   let own: Map<number, Latency>;
@@ -534,24 +540,22 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
       const snapshot = setTimeout(() => {
         before = gatewayHistograms(gateway.url);
       }, snapshotAfterMs);
-      let cpuAtWarm = 0;
-      result = await measuredLoop({
-        ratePerSecond: OVERLOAD,
-        count,
-        warmup,
-        // As many callers' connections as in the other scenarios. Now that a standing queue is shed, 429s take a
-        // few ms and 4,000 req/s keep about 10 connections busy; a request that finds none idle waits in the load
-        // generator (its latency counts from its actual send; the send lag is reported apart). With 512, each
-        // turn of the gateway's event loop read hundreds of requests at once, and an admitted create's answer
-        // from the sandbox waited behind all of them: admitted p99 ~470 ms against ~64 ms with 64 connections.
-        connections: CONNECTIONS,
-        target: gatewayTarget(gateway, `o${run}`),
-        onWarm: () => {
-          cpuAtWarm = cpuMsOf(gateway.pid);
+      result = await measuredLoop(
+        {
+          ratePerSecond: OVERLOAD,
+          count,
+          warmup,
+          // As many callers' connections as in the other scenarios. Now that a standing queue is shed, 429s take a
+          // few ms and 4,000 req/s keep about 10 connections busy; a request that finds none idle waits in the load
+          // generator (its latency counts from its actual send; the send lag is reported apart). With 512, each
+          // turn of the gateway's event loop read hundreds of requests at once, and an admitted create's answer
+          // from the sandbox waited behind all of them: admitted p99 ~470 ms against ~64 ms with 64 connections.
+          connections: CONNECTIONS,
+          target: gatewayTarget(gateway, `o${run}`),
         },
-      });
+        gateway,
+      );
       clearTimeout(snapshot);
-      cpuUs = ((cpuMsOf(gateway.pid) - cpuAtWarm) * 1000) / Math.max(1, result.samples.length);
       after = await gatewayHistograms(gateway.url);
       memory = memoryOf(gateway.pid);
     } finally {
@@ -567,9 +571,9 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
     await sandbox.stop();
   }
   const floor = await overloadFloor(warmup, count);
-  const floorAdmitted = latencyOf(floor.result.samples.filter((s) => s.status === 201));
-  const floorRefused = latencyOf(floor.result.samples.filter((s) => s.status === 429));
-  const floorNote = `minimal handler, fixed 429 (reference): ${statusCounts(floor.result.samples)}, ${floor.result.errors} errors, CPU ${fmt(floor.cpuUs, 0)} µs per request, steal ${pct(floor.result.steal)}`;
+  const floorAdmitted = latencyOf(floor.samples.filter((s) => s.status === 201));
+  const floorRefused = latencyOf(floor.samples.filter((s) => s.status === 429));
+  const floorNote = `minimal handler, fixed 429 (reference): ${statusCounts(floor.samples)}, ${floor.errors} errors, CPU ${fmt(floor.cpuUs, 0)} µs per request, steal ${pct(floor.steal)}`;
   const earlier = (await before) ?? new Map();
   const admitted = latencyOf(result.samples.filter((s) => s.status === 201));
   const refused = latencyOf(result.samples.filter((s) => s.status === 429));
@@ -582,7 +586,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   report.lines.push(
     `## 3. Overload: ${OVERLOAD} req/s offered for ${SECONDS} s at default limits (GLOBAL_RATE_LIMIT=200, ROOMGATE_QUEUE_MS=1000), after ${warmupS} s of warm-up`,
     '',
-    `Offered ${fmt(result.offeredPerSecond, 0)} req/s (worst send lag ${fmt(result.maxLagMs)} ms); answers: ${statusCounts(result.samples)}, ${result.errors} errors. Gateway CPU ${fmt(cpuUs, 0)} µs per request. Hypervisor steal ${pct(result.steal)} of the machine's CPU.`,
+    `Offered ${fmt(result.offeredPerSecond, 0)} req/s (worst send lag ${fmt(result.maxLagMs)} ms); answers: ${statusCounts(result.samples)}, ${result.errors} errors. Gateway CPU ${fmt(result.cpuUs, 0)} µs per request. Hypervisor steal ${pct(result.steal)} of the machine's CPU.`,
     '',
     "| answers | n | p50 ms | p99 ms | p99.9 ms | max ms | in the gateway's own request log: p50 / p99 / max, ms | note |",
     '|---|---:|---:|---:|---:|---:|---|---|',
@@ -604,7 +608,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   const clientGap = admitted.p99 - quota.client.p99;
   const verdict = (gap: number) => (gap <= 5 ? 'met' : Number.isNaN(gap) ? 'n/a' : 'MISSED');
   report.verdicts.push(
-    `Scenario 3, overload: 429 p99 ${fmt(ownRefused?.p99 ?? Number.NaN)} ms in the gateway (${fmt(refused.p99)} ms at the client, whose load generator shares the cores); admitted p99 vs scenario 1's (target within 5 ms): in the gateway ${fmt(ownAdmitted?.p99 ?? Number.NaN)} vs ${fmt(quota.own?.p99 ?? Number.NaN)} ms, ${signed(ownGap)} (${verdict(ownGap)}), at the client ${fmt(admitted.p99)} vs ${fmt(quota.client.p99)} ms, ${signed(clientGap)} (${verdict(clientGap)}); busiest second at the sandbox ${busiest} (≤ ${QUOTA}: ${busiest <= QUOTA ? 'met' : 'MISSED'}); peak RSS ${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB; hypervisor steal ${pct(result.steal)}; this stack's floor (the minimal handler shedding with a fixed 429): admitted p99 ${fmt(floorAdmitted.p99)} ms at the client, ${fmt(floor.cpuUs, 0)} µs of CPU per request against roomgate's ${fmt(cpuUs, 0)}`,
+    `Scenario 3, overload: 429 p99 ${fmt(ownRefused?.p99 ?? Number.NaN)} ms in the gateway (${fmt(refused.p99)} ms at the client, whose load generator shares the cores); admitted p99 vs scenario 1's (target within 5 ms): in the gateway ${fmt(ownAdmitted?.p99 ?? Number.NaN)} vs ${fmt(quota.own?.p99 ?? Number.NaN)} ms, ${signed(ownGap)} (${verdict(ownGap)}), at the client ${fmt(admitted.p99)} vs ${fmt(quota.client.p99)} ms, ${signed(clientGap)} (${verdict(clientGap)}); busiest second at the sandbox ${busiest} (≤ ${QUOTA}: ${busiest <= QUOTA ? 'met' : 'MISSED'}); peak RSS ${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB; hypervisor steal ${pct(result.steal)}; this stack's floor (the minimal handler shedding with a fixed 429): admitted p99 ${fmt(floorAdmitted.p99)} ms at the client, ${fmt(floor.cpuUs, 0)} µs of CPU per request against roomgate's ${fmt(result.cpuUs, 0)}`,
   );
 }
 
