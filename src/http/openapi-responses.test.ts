@@ -371,6 +371,7 @@ describe('a gateway whose upstream client fails unexpectedly and whose readiness
         call: async () => {
           throw new TypeError('a bug');
         },
+        refuseEarly: () => undefined,
         close: async () => {},
       },
       readiness: [{ name: 'limiter', check: () => ({ ok: false, reason: 'Redis unreachable' }) }],

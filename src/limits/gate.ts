@@ -1,7 +1,7 @@
 import type { Admitted, AttemptGate } from '../tencent/client.js';
 import type { CommandName } from '../tencent/commands.js';
 import { LimitRefusal } from '../tencent/errors.js';
-import type { Admission, Limiter } from './limiter.js';
+import type { Admission, Limiter, Refusal } from './limiter.js';
 
 export interface CommandLimit {
   perSecond: number;
@@ -19,16 +19,23 @@ export function createLimiterGate(
   limits: Record<CommandName, CommandLimit>,
   events: LimitEvents = {},
 ): AttemptGate {
+  function refuse(command: CommandName, perSecond: number, refusal: Refusal): LimitRefusal {
+    events.onRefuse?.(command, refusal.limit);
+    return new LimitRefusal(refusal.limit, refusal.retryAfterMs, perSecond);
+  }
+
   function settle(command: CommandName, perSecond: number, admission: Admission): Admitted | LimitRefusal {
-    if (!admission.ok) {
-      events.onRefuse?.(command, admission.limit);
-      return new LimitRefusal(admission.limit, admission.retryAfterMs, perSecond);
-    }
+    if (!admission.ok) return refuse(command, perSecond, admission);
     events.onAdmit?.(command, admission.waitedMs);
     return admission.permit;
   }
 
   return {
+    refuseEarly(command, maxWaitMs) {
+      const { perSecond } = limits[command];
+      const refused = limiter.refuseWhileShedding?.(command, perSecond, maxWaitMs);
+      return refused && refuse(command, perSecond, refused);
+    },
     admit({ command, roomId, retry, maxWaitMs, signal }) {
       const { perSecond, perRoomOncePerSecond } = limits[command];
       const request = {

@@ -26,6 +26,8 @@ export type Admission =
   | { ok: true; waitedMs: number; permit: Permit }
   | { ok: false; limit: LimitName; retryAfterMs: number };
 
+export type Refusal = Extract<Admission, { ok: false }>;
+
 /**
  * Why holding permits bounds arrivals exactly, whatever the network does: a send occupies its permit from
  * dispatch until one window after its answer came back. Take any window [x, x + W) at the receiver: every
@@ -41,5 +43,13 @@ export interface Limiter {
    * where a limiter has it, because it runs for every attempt.
    */
   acquireNow?(req: AcquireRequest): Admission | Promise<Admission>;
+  /**
+   * While a bucket sheds sustained overload (see the limiters' acquire), the refusal that any arrival would get
+   * now, whatever its key; undefined when an arrival might go or wait. It counts as a refusal (shedding goes on
+   * for a window after it) but takes nothing. Decided on the spot from this process's own state, so that a
+   * request can be refused before any work is done for it: under a flood, that work is what delays the requests
+   * that do go (bench/ANALYSIS.md, ninth round). Optional: without it, every request goes to `acquire`.
+   */
+  refuseWhileShedding?(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
   close(): Promise<void>;
 }

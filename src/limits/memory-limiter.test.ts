@@ -425,6 +425,80 @@ describe('memory limiter, a standing queue', () => {
   });
 });
 
+describe('memory limiter, refusing on arrival while shedding', () => {
+  const WAIT = 300;
+  const shedCheck = (limiter: MemoryLimiter) => limiter.refuseWhileShedding('create_room', 2, WAIT);
+
+  it('answers nothing outside shedding, even where acquire would queue or refuse', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    expect(limiter.refuseWhileShedding('never-used', 2, WAIT)).toBeUndefined();
+    await grant(limiter, req({ limit: 2 }));
+    await grant(limiter, req({ limit: 2 }));
+    // Both permits in flight, nothing queued: acquire refuses (no permit within maxWaitMs 0), or would queue.
+    expect(await limiter.acquire(req({ limit: 2 }))).toMatchObject({ ok: false, limit: 'global' });
+    expect(shedCheck(limiter)).toBeUndefined();
+    // A queue younger than maxWaitMs + span absorbs a burst: still for acquire to decide.
+    const controller = new AbortController();
+    const waiting = settle(limiter.acquire(req({ limit: 2, maxWaitMs: 10_000, signal: controller.signal })));
+    clock.t = WAIT + span - 1;
+    expect(shedCheck(limiter)).toBeUndefined();
+    controller.abort();
+    await waiting;
+    await limiter.close();
+  });
+
+  it('while shedding, gives the refusal acquire gives at the same instant, and keeps shedding a window after it', async () => {
+    // Two limiters in the same state: what one refuses on arrival, the other's acquire refuses alike.
+    const setups = [fakeClockLimiter(100, 10), fakeClockLimiter(100, 10)];
+    const waiters = [];
+    for (const { limiter } of setups) {
+      await grant(limiter, req({ limit: 2 }));
+      await grant(limiter, req({ limit: 2 }));
+      const controller = new AbortController();
+      waiters.push({
+        controller,
+        outcome: settle(limiter.acquire(req({ limit: 2, maxWaitMs: 10_000, signal: controller.signal }))),
+      });
+    }
+    const [a, b] = setups as [(typeof setups)[0], (typeof setups)[0]];
+    a.clock.t = b.clock.t = WAIT + a.span;
+    const early = shedCheck(a.limiter);
+    expect(early).toMatchObject({ ok: false, limit: 'global' });
+    expect(await b.limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toEqual(early);
+    for (const w of waiters) w.controller.abort();
+    await Promise.all(waiters.map((w) => w.outcome));
+
+    // The queue is empty now; like a refusal by acquire, the early one keeps the shedding on for a window.
+    a.clock.t += a.span - 1;
+    expect(shedCheck(a.limiter)).toMatchObject({ ok: false, limit: 'global' });
+    a.clock.t += a.span + 1;
+    expect(shedCheck(a.limiter)).toBeUndefined();
+    await a.limiter.close();
+    await b.limiter.close();
+  });
+
+  it('while shedding, lets through an arrival that could go within one pacing interval, and takes nothing', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    const permit = await grant(limiter, req({ limit: 2 }));
+    await grant(limiter, req({ limit: 2 }));
+    const controller = new AbortController();
+    const waiting = settle(limiter.acquire(req({ limit: 2, maxWaitMs: 10_000, signal: controller.signal })));
+    clock.t = WAIT + span;
+    expect(shedCheck(limiter)).toMatchObject({ ok: false });
+    controller.abort();
+    await waiting;
+    permit.release();
+    // The released permit cools one span from now; just before that, an arrival is close enough to wait for it.
+    clock.t += span - 5;
+    expect(shedCheck(limiter)).toBeUndefined();
+    // Once it has cooled, an arrival finds it free: the check let it through without taking it.
+    clock.t += 5;
+    expect(shedCheck(limiter)).toBeUndefined();
+    expect(await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toMatchObject(granted);
+    await limiter.close();
+  });
+});
+
 describe('memory limiter, abort', () => {
   it('rejects an acquisition whose signal is already aborted, taking nothing', async () => {
     const { limiter } = fakeClockLimiter();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
+import type { AcquireRequest, Admission, Limiter, Permit, Refusal } from './limiter.js';
 
 export interface MemoryLimiterOptions {
   /** Tencent's window: 1,000 ms. */
@@ -21,6 +21,7 @@ export interface RecentSends {
 
 export interface MemoryLimiter extends Limiter {
   acquireNow(req: AcquireRequest): Admission | Promise<Admission>;
+  refuseWhileShedding(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
   /** Notes a send admitted elsewhere (by the shared limiter) and answered just now. */
   record(bucket: string, limit: number, key?: string): void;
   /** What still counts in the window, to hand over to the shared limiter when it returns. */
@@ -209,6 +210,27 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     return Math.max(cooled, paced);
   }
 
+  /**
+   * The queue absorbs bursts; it must not stand. Every waiter was queued because it could go within its
+   * maxWaitMs, so a burst that arrived within a window has drained a window after that. A queue that has held
+   * waiters longer than `maxWaitMs + span` without emptying means arrivals come faster than the limit for good,
+   * and a full queue would only make every admitted request wait `maxWaitMs`: then, and for a window after the
+   * last refusal, an arrival is queued only if it can go within one pacing interval, and the rest are refused at
+   * once (CoDel's idea, for a rate limit).
+   */
+  function shedding(b: Bucket, t: number, maxWaitMs: number): boolean {
+    return (b.queuedSince !== undefined && t - b.queuedSince >= maxWaitMs + span) || t < b.shedUntil;
+  }
+
+  /** The refusal of an arrival at `t` that could go at `freeAt`, or undefined when it may go or wait for it. */
+  function refusalAt(b: Bucket, t: number, freeAt: number, maxWaitMs: number): Refusal | undefined {
+    const shed = shedding(b, t, maxWaitMs);
+    const budget = shed ? Math.min(maxWaitMs, span / b.limit) : maxWaitMs;
+    if (freeAt - t <= budget && b.queue.length < maxQueue) return undefined;
+    if (shed) b.shedUntil = t + span;
+    return { ok: false, limit: 'global', retryAfterMs: Math.max(freeAt - t, 1) };
+  }
+
   function acquireGlobal(
     b: Bucket,
     req: AcquireRequest,
@@ -221,20 +243,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       if (key !== undefined) keyState(b, key).holds++;
       return { ok: true, waitedMs: t - started, permit: permitFor(b, key) };
     }
-    const freeAt = estimateFree(b, b.queue.length, t);
-    // The queue absorbs bursts; it must not stand. Every waiter was queued because it could go within its
-    // maxWaitMs, so a burst that arrived within a window has drained a window after that. A queue that has held
-    // waiters longer than `maxWaitMs + span` without emptying means arrivals come faster than the limit for
-    // good, and a full queue would only make every admitted request wait `maxWaitMs`: then, and for a window
-    // after the last refusal, an arrival is queued only if it can go within one pacing interval, and the rest
-    // are refused at once (CoDel's idea, for a rate limit).
-    const standing = b.queuedSince !== undefined && t - b.queuedSince >= maxWaitMs + span;
-    const shedding = standing || t < b.shedUntil;
-    const budget = shedding ? Math.min(maxWaitMs, span / b.limit) : maxWaitMs;
-    if (freeAt - t > budget || b.queue.length >= maxQueue) {
-      if (shedding) b.shedUntil = t + span;
-      return { ok: false, limit: 'global', retryAfterMs: Math.max(freeAt - t, 1) };
-    }
+    const refusal = refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs);
+    if (refusal) return refusal;
     // Queued: the key is held from now, so a duplicate arriving meanwhile is refused, not queued too.
     if (key !== undefined) keyState(b, key).holds++;
     return new Promise<Admission>((resolve, reject) => {
@@ -331,6 +341,16 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       return acquireNow(req);
     },
     acquireNow,
+    refuseWhileShedding(bucket, limit, maxWaitMs) {
+      const b = buckets.get(bucket);
+      if (!b) return undefined;
+      b.limit = limit;
+      const t = now();
+      // Outside shedding an arrival may wait in the queue, so only acquire can tell. While shedding, the answer is
+      // acquireGlobal's for an arrival now (an arrival with a free permit gets one: freeAt is then t).
+      if (!shedding(b, t, maxWaitMs)) return undefined;
+      return refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs);
+    },
     record(bucket, limit, key) {
       cool(bucketFor(bucket, limit), key);
     },

@@ -63,6 +63,29 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
     if (admitted.ok) admitted.permit.release();
   });
 
+  it('refuses on arrival, without Redis, exactly while its queue sheds', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const check = () => limiter.refuseWhileShedding('create_room', 2, 150);
+    expect(check()).toBeUndefined();
+    const held = [await limiter.acquire(req({ limit: 2 })), await limiter.acquire(req({ limit: 2 }))];
+    const a = limiter.acquire(req({ limit: 2, maxWaitMs: 5000 }));
+    // A young queue absorbs a burst: for acquire to decide.
+    expect(check()).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 400));
+    // The queue has stood longer than a wait plus a window: refused with a window to wait, as acquire would.
+    expect(check()).toEqual({ ok: false, limit: 'global', retryAfterMs: 200 });
+    expect(await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }))).toMatchObject({
+      ok: false,
+      limit: 'global',
+    });
+    for (const h of held) if (h.ok) h.permit.release();
+    const admitted = await a;
+    expect(admitted.ok).toBe(true);
+    if (admitted.ok) admitted.permit.release();
+    // No queue left: the next arrival asks Redis again.
+    expect(check()).toBeUndefined();
+  });
+
   it('frees a permit one window after its release, not before', async () => {
     const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
     const first = await limiter.acquire(req({ limit: 1 }));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
+import type { AcquireRequest, Admission, Limiter, Permit, Refusal } from './limiter.js';
 import type { RecentSends } from './memory-limiter.js';
 import { ACQUIRE_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
 
@@ -22,6 +22,7 @@ export interface RedisLimiterOptions {
 }
 
 export interface RedisLimiter extends Limiter {
+  refuseWhileShedding(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
   /** Adds sends made without Redis (by the local fallback) to the shared log. */
   importRecent(recent: RecentSends): Promise<void>;
 }
@@ -102,7 +103,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   const known = (admission: Admission) => !admission.ok && admission.retryAfterMs < leaseUs / 2000;
   const span = spanUs / 1000;
   /** A refusal as the caller gets it: a lease's remaining time is no wait to offer, a window is. */
-  const refusal = (admission: Extract<Admission, { ok: false }>): Admission =>
+  const refusal = (admission: Refusal): Refusal =>
     known(admission) ? admission : { ...admission, retryAfterMs: span };
 
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
@@ -119,26 +120,41 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
     }
   }
 
+  /**
+   * As in memory-limiter.ts: the queue absorbs bursts but must not stand. Once this replica's queue has existed
+   * for `maxWaitMs + span`, and for a window after the last refusal, nothing joins a queue, and only an arrival
+   * Redis says can go within one pacing interval waits.
+   */
+  function shedding(bucket: string, t: number, maxWaitMs: number): boolean {
+    const since = queuedSince.get(bucket);
+    return (
+      (since !== undefined && t - since >= maxWaitMs + span) ||
+      t < (shedUntil.get(bucket) ?? Number.NEGATIVE_INFINITY)
+    );
+  }
+
+  /** A refusal while shedding: shedding goes on for a window after it. */
+  function shed(
+    bucket: string,
+    admission: Refusal = { ok: false, limit: 'global', retryAfterMs: span },
+  ): Refusal {
+    shedUntil.set(bucket, performance.now() + span);
+    return refusal(admission);
+  }
+
   return {
+    // While shedding with a queue, acquire refuses without asking Redis: so can this, before the request is read.
+    refuseWhileShedding(bucket, _limit, maxWaitMs) {
+      if (!queues.has(bucket) || !shedding(bucket, performance.now(), maxWaitMs)) return undefined;
+      return shed(bucket);
+    },
     async acquire(req) {
       req.signal?.throwIfAborted();
       const started = performance.now();
       const deadline = started + req.maxWaitMs;
       const stamp = (a: Admission): Admission => (a.ok ? { ...a, waitedMs: performance.now() - started } : a);
-      // As in memory-limiter.ts: the queue absorbs bursts but must not stand. Once this replica's queue has
-      // existed for `maxWaitMs + span`, and for a window after the last refusal, nothing joins a queue, and
-      // only an arrival Redis says can go within one pacing interval waits.
-      const since = queuedSince.get(req.bucket);
-      const shedding =
-        (since !== undefined && started - since >= req.maxWaitMs + span) ||
-        started < (shedUntil.get(req.bucket) ?? Number.NEGATIVE_INFINITY);
-      const shed = (
-        admission: Extract<Admission, { ok: false }> = { ok: false, limit: 'global', retryAfterMs: span },
-      ): Admission => {
-        shedUntil.set(req.bucket, performance.now() + span);
-        return refusal(admission);
-      };
-      if (shedding && queues.has(req.bucket)) return shed();
+      const shedNow = shedding(req.bucket, started, req.maxWaitMs);
+      if (shedNow && queues.has(req.bucket)) return shed(req.bucket);
       if (!queues.has(req.bucket)) {
         let admission = await tryOnce(req);
         // A retry waits out its key's window (another replica may still take the key first: then refused).
@@ -150,8 +166,8 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
         if (admission.ok || admission.limit === 'room') return stamp(admission);
         if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;
         if (req.maxWaitMs <= 0) return refusal(admission);
-        if (shedding && !(known(admission) && admission.retryAfterMs <= span / req.limit))
-          return shed(admission);
+        if (shedNow && !(known(admission) && admission.retryAfterMs <= span / req.limit))
+          return shed(req.bucket, admission);
       }
       // Wait behind this replica's other waiters for the bucket, in arrival order.
       if (!queues.has(req.bucket)) queuedSince.set(req.bucket, started);

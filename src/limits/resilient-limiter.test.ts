@@ -15,6 +15,7 @@ function switchableShared() {
       if (admission.ok) state.admitted++;
       return admission;
     },
+    refuseWhileShedding: (bucket, limit, maxWaitMs) => backing.refuseWhileShedding(bucket, limit, maxWaitMs),
     async importRecent(recent) {
       if (!state.up) throw new Error('Connection is closed');
       state.imported.push(recent);

@@ -68,6 +68,10 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     acquire,
     // Without Redis, the in-process limiter answers on the spot when it can.
     acquireNow: (req) => (mode === 'shared' ? acquire(req) : local(req)),
+    refuseWhileShedding: (bucket, limit, maxWaitMs) =>
+      mode === 'shared'
+        ? opts.shared.refuseWhileShedding(bucket, limit, maxWaitMs)
+        : opts.local.refuseWhileShedding(bucket, share(limit), maxWaitMs),
     async reconnected() {
       try {
         await opts.shared.importRecent(opts.local.recent());

@@ -71,7 +71,7 @@ export const PROBLEM_TYPES = {
     status: 429,
     title: 'Rate limit exceeded',
     description:
-      "The gateway refused to send the request so that Tencent's limits are never exceeded: `limit` is `global` (the command's requests per second, shared by every replica) or `room` (the same RoomId at most once per second). Nothing was sent. Retry after the number of seconds in `Retry-After`.",
+      "The gateway refused to send the request so that Tencent's limits are never exceeded: `limit` is `global` (the command's requests per second, shared by every replica) or `room` (the same RoomId at most once per second). Nothing was sent. Retry after the number of seconds in `Retry-After`. While the gateway sheds sustained overload, requests are refused on arrival, before their body is read: an invalid body then gets its `validation-failed` on the retry.",
   },
   'upstream-rate-limited': {
     status: 429,

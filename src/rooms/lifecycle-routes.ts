@@ -19,6 +19,7 @@ import {
   UpdateRoomBodySchema,
   UpdateRoomResultSchema,
 } from './lifecycle-schemas.js';
+import { shedOnArrival } from './shed-on-arrival.js';
 
 /** Problems every room route can answer, besides its own. */
 export const COMMON_PROBLEMS = [
@@ -78,6 +79,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
   routes.delete(
     '/rooms/:roomId',
     {
+      onRequest: shedOnArrival(tencent, 'destroy_room'),
       schema: {
         operationId: 'dismissRoom',
         summary: 'Dismiss a room',
@@ -109,6 +111,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
   routes.get(
     '/rooms/:roomId',
     {
+      onRequest: shedOnArrival(tencent, 'get_room_info'),
       schema: {
         operationId: 'getRoom',
         summary: 'Read a room',
@@ -136,6 +139,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
   routes.patch(
     '/rooms/:roomId',
     {
+      onRequest: shedOnArrival(tencent, 'update_room_info'),
       schema: {
         operationId: 'updateRoom',
         summary: 'Update a room',
@@ -171,6 +175,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
   routes.get(
     '/rooms',
     {
+      onRequest: shedOnArrival(tencent, 'get_room_list'),
       schema: {
         operationId: 'listRooms',
         summary: 'List rooms',

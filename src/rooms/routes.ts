@@ -13,6 +13,7 @@ import {
   type CreateRoomResult,
   CreateRoomResultSchema,
 } from './schemas.js';
+import { shedOnArrival } from './shed-on-arrival.js';
 
 export interface RoomRoutesDeps {
   tencent: TencentClient;
@@ -45,6 +46,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   routes.post(
     '/rooms',
     {
+      onRequest: shedOnArrival(deps.tencent, 'create_room'),
       schema: {
         operationId: 'createRoom',
         summary: 'Create a live room',

@@ -38,6 +38,11 @@ export interface AttemptGate {
     maxWaitMs: number;
     signal?: AbortSignal;
   }): Admitted | LimitRefusal | Promise<Admitted | LimitRefusal>;
+  /**
+   * The refusal a first attempt would get whatever its request holds, known before any work is done for it:
+   * while the command's limit sheds sustained overload. Undefined otherwise (`admit` still decides). Optional.
+   */
+  refuseEarly?(command: CommandName, maxWaitMs: number): LimitRefusal | undefined;
 }
 
 /** Any pino-compatible logger (Fastify's request loggers included). */
@@ -91,6 +96,11 @@ export interface TencentClient {
     body: CommandRequest<C>,
     opts: { roomId?: string; signal?: AbortSignal; logger?: Log },
   ): Promise<CallResult<C> | NotSent>;
+  /**
+   * The 429 that a call of `command` would get now whatever its body or RoomId (the limits shed sustained
+   * overload), so that a route can answer it before reading the request; undefined when a call may go.
+   */
+  refuseEarly(command: CommandName): LimitRefusal | undefined;
   close(): Promise<void>;
 }
 
@@ -185,6 +195,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
     `${basePath}/v4/${COMMANDS[command].path}?${fixedQuery}&usersig=${userSig}&random=${randomInt(0, 2 ** 32)}&contenttype=json`;
 
   return {
+    refuseEarly: (command) => opts.gate.refuseEarly?.(command, opts.queueMs),
     async call(command, body, { roomId, signal, logger = opts.logger }) {
       const startedAt = performance.now();
       const deadlineAt = startedAt + opts.totalTimeoutMs;
