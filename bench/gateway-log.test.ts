@@ -8,13 +8,13 @@ describe('answerTimesFromLog', () => {
   it("keeps the run's recorded part only, grouped by status, with exact percentiles", () => {
     const log = [
       '{"level":30,"msg":"roomgate ready"}',
-      line({ roomId: 'o1_0', status: 201, latencyMs: 90 }), // warm-up
-      line({ roomId: 'o1_1', status: 201, latencyMs: 1.5 }),
-      line({ roomId: 'o1_2', status: 201, latencyMs: 2.5 }),
-      line({ roomId: 'o1_3', status: 429, latencyMs: 0.25 }),
-      line({ roomId: 'o2_5', status: 201, latencyMs: 70 }), // another run
-      line({ roomId: 'o1_4', status: 201, latencyMs: 3, method: 'GET', route: '/rooms/:roomId' }),
-      `${line({ roomId: 'o1_6', status: 201, latencyMs: 5 }).slice(0, 30)}`, // cut short by a kill
+      line({ requestId: 'o1.0', status: 201, latencyMs: 90 }), // warm-up
+      line({ requestId: 'o1.1', status: 201, latencyMs: 1.5 }),
+      line({ requestId: 'o1.2', status: 201, latencyMs: 2.5 }),
+      line({ requestId: 'o1.3', status: 429, latencyMs: 0.25 }),
+      line({ requestId: 'o2.5', status: 201, latencyMs: 70 }), // another run
+      line({ requestId: 'o1.4', status: 201, latencyMs: 3, method: 'GET', route: '/rooms/:roomId' }),
+      `${line({ requestId: 'o1.6', status: 201, latencyMs: 5 }).slice(0, 30)}`, // cut short by a kill
       '',
     ].join('\n');
     const times = answerTimesFromLog(log, 'o1', 1);
@@ -25,10 +25,18 @@ describe('answerTimesFromLog', () => {
 
   it('picks out the warm-up alone when given where the recorded part starts', () => {
     const log = [
-      line({ roomId: 'o1_0', status: 201, latencyMs: 90 }),
-      line({ roomId: 'o1_1', status: 201, latencyMs: 1.5 }),
+      line({ requestId: 'o1.0', status: 201, latencyMs: 90 }),
+      line({ requestId: 'o1.1', status: 201, latencyMs: 1.5 }),
     ].join('\n');
     expect(answerTimesFromLog(log, 'o1', 0, 1).get(201)).toMatchObject({ n: 1, p50: 90 });
+  });
+
+  it('counts a line without a RoomId (refused on arrival), and no line of another run whose prefix starts alike', () => {
+    const log = [
+      line({ requestId: 'o1.1', status: 429, latencyMs: 0.1 }),
+      line({ requestId: 'o12.1', status: 429, latencyMs: 9, roomId: 'x' }),
+    ].join('\n');
+    expect(answerTimesFromLog(log, 'o1', 0).get(429)).toMatchObject({ n: 1, p50: 0.1 });
   });
 
   it('finds nothing in a log without request lines', () => {

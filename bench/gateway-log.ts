@@ -6,8 +6,10 @@ import { type Latency, latencyOfUs } from './open-loop.js';
  * socket before the gateway read the request not). Unlike the /metrics histograms, which give only bucket bounds,
  * these are exact, and unlike the client's, they are free of the load generator's lag on cores it shares.
  *
- * Only `POST /rooms` lines whose RoomId is `<prefix>_<i>` with `from <= i < to` count: the bench names each run's
- * RoomIds after the run and their index, so this picks out a part of that run (its recorded part, its warm-up).
+ * Only `POST /rooms` lines whose request ID is `<prefix>.<i>` with `from <= i < to` count: the bench sends each
+ * request's X-Request-Id named after the run and the request's index, so this picks out a part of that run (its
+ * recorded part, its warm-up). The request ID rather than the RoomId, which a request refused on arrival while the
+ * gateway sheds overload does not have in its line (its body is not read).
  */
 export function answerTimesFromLog(
   log: string,
@@ -16,11 +18,17 @@ export function answerTimesFromLog(
   to = Number.POSITIVE_INFINITY,
 ): Map<number, Latency> {
   const byStatus = new Map<number, number[]>();
-  const marker = `"roomId":"${prefix}_`;
+  const marker = `"requestId":"${prefix}.`;
   for (const row of log.split('\n')) {
     // Cheap filter first: under scenario 3 the log holds ~100,000 lines.
     if (!row.includes(marker)) continue;
-    let line: { method?: unknown; route?: unknown; status?: unknown; latencyMs?: unknown; roomId?: unknown };
+    let line: {
+      method?: unknown;
+      route?: unknown;
+      status?: unknown;
+      latencyMs?: unknown;
+      requestId?: unknown;
+    };
     try {
       line = JSON.parse(row);
     } catch {
@@ -28,7 +36,7 @@ export function answerTimesFromLog(
     }
     if (line.method !== 'POST' || line.route !== '/rooms') continue;
     if (typeof line.status !== 'number' || typeof line.latencyMs !== 'number') continue;
-    const index = Number(String(line.roomId).slice(prefix.length + 1));
+    const index = Number(String(line.requestId).slice(prefix.length + 1));
     if (!Number.isInteger(index) || index < from || index >= to) continue;
     const times = byStatus.get(line.status) ?? [];
     times.push(line.latencyMs * 1000);

@@ -7,7 +7,7 @@
  * of it (in two rounds) after half of it of warm-up, scenario 1 warms up each path at full speed (BURST_S) and then
  * for a tenth of it at the measured rate, scenario 3 for 10 s.
  * BENCH_KEYS (default 1,000,000) is scenario 4's RoomId count. BENCH_PROFILE=<dir> writes CPU profiles of
- * scenario 2's fronts and scenario 3's gateway under that directory.
+ * scenario 2's fronts and scenario 3's gateway and floor under that directory.
  * BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all
  * four in a few seconds.
  * Every scenario reports the share of the machine's CPU the hypervisor took while it was measured (steal.ts): on
@@ -127,9 +127,18 @@ function frontTarget(
   return (i) => ({ origin, path: '/rooms', headers, body: body(`${prefix}_${i}`) });
 }
 
-/** The same through roomgate, with the bench's API key. */
+/**
+ * The same through roomgate, with the bench's API key and X-Request-Id `<prefix>.<i>`, by which its request log's
+ * lines are told apart (gateway-log.ts), those without a RoomId included.
+ */
 function gatewayTarget(gateway: BenchProcess, prefix: string): (i: number) => Target {
-  return frontTarget(gateway, prefix, GATEWAY_HEADERS);
+  const origin = new URL(gateway.url).origin;
+  return (i) => ({
+    origin,
+    path: '/rooms',
+    headers: { ...GATEWAY_HEADERS, 'x-request-id': `${prefix}.${i}` },
+    body: body(`${prefix}_${i}`),
+  });
 }
 
 function statusCounts(samples: Sample[]): string {
@@ -480,7 +489,12 @@ async function overloadFloor(
   const sandbox = await startSandbox(QUOTA);
   try {
     // roomgate holds a permit for a window plus a margin of 10 ms after each answer: about this interval apart.
-    const front = await startMinimalHandler(sandbox, signedQuery(sandbox)(7654321), [], 1010 / QUOTA);
+    const front = await startMinimalHandler(
+      sandbox,
+      signedQuery(sandbox)(7654321),
+      profileArgs('overload-floor'),
+      1010 / QUOTA,
+    );
     try {
       return await measuredLoop(
         {
