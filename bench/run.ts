@@ -75,6 +75,8 @@ const run = Date.now().toString(36);
 const body = (roomId: string) =>
   JSON.stringify({ RoomInfo: { RoomId: roomId, RoomType: 'Live', SeatTemplate: 'VideoDynamicGrid9Seats' } });
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+/** A difference with its sign: +0.42, -0.70 (a faster path can come out ahead on this machine). */
+const signed = (n: number) => (Number.isFinite(n) && n < 0 ? `-${fmt(-n)}` : `+${fmt(n)}`);
 /** The hypervisor's steal as a share of the machine's CPU time (steal.ts), as a percentage. */
 const pct = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : 'n/a');
 
@@ -258,7 +260,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     '',
   );
   report.verdicts.push(
-    `Scenario 1, added latency (own cost): +${fmt(g.p50 - d.p50)} ms p50 (target ≤ 0.5: ${g.p50 - d.p50 <= 0.5 ? 'met' : 'MISSED'}), +${fmt(g.p99 - d.p99)} ms p99 (target ≤ 1: ${g.p99 - d.p99 <= 1 ? 'met' : 'MISSED'}); a minimal handler adds +${fmt(m.p50 - d.p50)} ms p50, +${fmt(m.p99 - d.p99)} ms p99 on this machine; at the default limit, pacing included: +${fmt(p.p50 - d.p50)} ms p50, +${fmt(p.p99 - d.p99)} ms p99; hypervisor steal ${pct(direct.steal)} (direct) and ${pct(free.steal)} (roomgate) of the machine's CPU`,
+    `Scenario 1, added latency (own cost): ${signed(g.p50 - d.p50)} ms p50 (target ≤ 0.5: ${g.p50 - d.p50 <= 0.5 ? 'met' : 'MISSED'}), ${signed(g.p99 - d.p99)} ms p99 (target ≤ 1: ${g.p99 - d.p99 <= 1 ? 'met' : 'MISSED'}); a minimal handler adds ${signed(m.p50 - d.p50)} ms p50, ${signed(m.p99 - d.p99)} ms p99 on this machine; at the default limit, pacing included: ${signed(p.p50 - d.p50)} ms p50, ${signed(p.p99 - d.p99)} ms p99; hypervisor steal ${pct(direct.steal)} (direct) and ${pct(free.steal)} (roomgate) of the machine's CPU`,
   );
   return { client: g, own: ownFree };
 }
@@ -617,7 +619,6 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
     `Gateway RSS: ${fmt(idle?.rssMiB ?? Number.NaN, 1)} MiB idle, peak **${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB** (VmHWM).`,
     '',
   );
-  const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${fmt(ms)}`;
   const ownGap = (ownAdmitted?.p99 ?? Number.NaN) - (quota.own?.p99 ?? Number.NaN);
   const clientGap = admitted.p99 - quota.client.p99;
   const verdict = (gap: number) => (gap <= 5 ? 'met' : Number.isNaN(gap) ? 'n/a' : 'MISSED');
