@@ -87,21 +87,25 @@ export async function start(
 
 export interface Sandbox extends BenchProcess {
   secretKey: string;
+  /** This process's performance.now() when the sandbox was spawned: where its own `--trace-gc` clock starts. */
+  startedAt: number;
   arrivals(): Promise<{ at: number; command: string; outcome?: number }[]>;
 }
 
-/** The Tencent sandbox (test/sandbox-process.ts) in a process of its own, with a fresh secret key. */
-export async function startSandbox(perSecond: number): Promise<Sandbox> {
+/** The Tencent sandbox (test/sandbox-process.ts) in a process of its own, with a fresh secret key; `nodeArgs` adds e.g. `--trace-gc`. */
+export async function startSandbox(perSecond: number, nodeArgs: string[] = []): Promise<Sandbox> {
   const secretKey = randomBytes(32).toString('hex');
+  const startedAt = performance.now();
   const proc = await start(
     'sandbox',
-    ['--import', 'tsx', 'test/sandbox-process.ts'],
+    [...nodeArgs, '--import', 'tsx', 'test/sandbox-process.ts'],
     { SANDBOX_SECRET_KEY: secretKey, SANDBOX_PER_SECOND: String(perSecond) },
     /listening (http:\/\/\S+)/,
   );
   return {
     ...proc,
     secretKey,
+    startedAt,
     arrivals: async () => (await fetch(`${proc.url}/__sandbox/arrivals`)).json() as never,
   };
 }

@@ -23,6 +23,7 @@ import autocannon from 'autocannon';
 import { signUserSig } from '../src/tencent/usersig.js';
 import { ADMIN, busiestWindow, SDKAPPID } from '../test/helpers.js';
 import { answerTimesFromLog } from './gateway-log.js';
+import { type GcPauses, gcPauses } from './gc-trace.js';
 import { type Latency, latencyOf, openLoop, type Sample, type Target } from './open-loop.js';
 import {
   BENCH_API_KEY,
@@ -166,59 +167,98 @@ interface Report {
   verdicts: string[];
 }
 
+/** One path of scenario 1, measured in front of a sandbox of its own, with what that sandbox's GC did meanwhile. */
+interface QuotaPath {
+  result: Awaited<ReturnType<typeof measuredLoop>>;
+  /** The front measured (stopped by now: its output can be read), or undefined for the direct path. */
+  front: BenchProcess | undefined;
+  sandboxGc: GcPauses;
+}
+
+/**
+ * Burst, warm-up and the evenly spaced load through one path, on a fresh sandbox (its quota lifted, so that it does
+ * the same work for every path) started with `--trace-gc`. A sandbox keeps every room it creates, as Tencent does,
+ * and its full collections grow with them (6-21 ms each, every ~2.6 s, once it holds tens of thousands): with one
+ * sandbox for all paths, measured one after the other, each later path met an older sandbox's pauses, and the
+ * direct path, measured first, the youngest (ANALYSIS.md, ninth round). Now every path meets the same.
+ */
+async function quotaPath(
+  open: (sandbox: Sandbox) => Promise<{ target: (i: number) => Target; front?: BenchProcess }>,
+  burstPrefix: string,
+  keepBodies = false,
+): Promise<QuotaPath> {
+  const warmup = Math.round(WARMUP_S * QUOTA);
+  const count = warmup + Math.round(SECONDS * QUOTA);
+  const sandbox = await startSandbox(1_000_000_000, ['--trace-gc']);
+  let window: [number, number] = [0, 0];
+  let measured: Omit<QuotaPath, 'sandboxGc'>;
+  try {
+    const { target, front } = await open(sandbox);
+    try {
+      await burst(target, burstPrefix);
+      let warmAt = Number.NaN;
+      const result = await measuredLoop({
+        ratePerSecond: QUOTA,
+        count,
+        warmup,
+        keepBodies,
+        connections: CONNECTIONS,
+        target,
+        onWarm: () => {
+          warmAt = performance.now();
+        },
+      });
+      window = [warmAt - sandbox.startedAt, performance.now() - sandbox.startedAt];
+      measured = { result, front };
+    } finally {
+      await front?.stop();
+    }
+  } finally {
+    await sandbox.stop();
+  }
+  return { ...measured, sandboxGc: gcPauses(sandbox.output(), ...window) };
+}
+
 /**
  * Scenario 1: the same evenly spaced 200/s straight to the sandbox, then through roomgate twice: at the default
  * GLOBAL_RATE_LIMIT=200, where its limiter paces (a permit is held for the round trip plus 1,010 ms, so it admits
  * at most about 197/s and a steady 200/s queues), and at 250, where the same limiter code runs but never has to
- * wait: that row is roomgate's own cost. The sandbox's quota is lifted so that it does the same work for all three.
+ * wait: that row is roomgate's own cost. Each path has a sandbox of its own (quotaPath).
  */
 async function addedLatency(report: Report): Promise<QuotaLatency> {
   const warmup = Math.round(WARMUP_S * QUOTA);
-  const count = warmup + Math.round(SECONDS * QUOTA);
-
-  const sandbox = await startSandbox(1_000_000_000);
-  let direct: Awaited<ReturnType<typeof measuredLoop>>;
-  const runs: Awaited<ReturnType<typeof measuredLoop>>[] = [];
-  let ownFree: Latency | undefined;
-  try {
-    const query = signedQuery(sandbox);
-    const origin = new URL(sandbox.url).origin;
-    const directTarget = (i: number): Target => ({
-      origin,
-      path: `${CREATE_PATH}?${query(i * 2654435761)}`,
-      headers: JSON_HEADERS,
-      body: body(`d${run}_${i}`),
-    });
-    await burst(directTarget, `bd${run}`);
-    direct = await measuredLoop({
-      ratePerSecond: QUOTA,
-      count,
-      warmup,
-      keepBodies: true,
-      connections: CONNECTIONS,
-      target: directTarget,
-    });
-    /** The same load through a front in front of the sandbox, which is stopped afterwards. */
-    const through = async (front: BenchProcess, target: (i: number) => Target) => {
-      try {
-        await burst(target, `b${front.pid}${run}`);
-        return await measuredLoop({ ratePerSecond: QUOTA, count, warmup, connections: CONNECTIONS, target });
-      } finally {
-        await front.stop();
-      }
-    };
-    for (const limit of [QUOTA, 250]) {
+  const directPath = await quotaPath(
+    async (sandbox) => {
+      const query = signedQuery(sandbox);
+      const origin = new URL(sandbox.url).origin;
+      return {
+        target: (i: number): Target => ({
+          origin,
+          path: `${CREATE_PATH}?${query(i * 2654435761)}`,
+          headers: JSON_HEADERS,
+          body: body(`d${run}_${i}`),
+        }),
+      };
+    },
+    `bd${run}`,
+    true,
+  );
+  const gatewayPath = (limit: number) =>
+    quotaPath(async (sandbox) => {
       const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
-      runs.push(await through(gateway, gatewayTarget(gateway, `g${limit}${run}`)));
-      // Read once the gateway has stopped: its last batch of log lines is written at exit.
-      if (limit !== QUOTA) ownFree = answerTimesFromLog(gateway.output(), `g${limit}${run}`, warmup).get(201);
-    }
-    // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
-    const minimal = await startMinimalHandler(sandbox, query(1234567));
-    runs.push(await through(minimal, frontTarget(minimal, `m${run}`)));
-  } finally {
-    await sandbox.stop();
-  }
+      return { front: gateway, target: gatewayTarget(gateway, `g${limit}${run}`) };
+    }, `bg${limit}${run}`);
+  const pacedPath = await gatewayPath(QUOTA);
+  const freePath = await gatewayPath(250);
+  // Read once the gateway has stopped: its last batch of log lines is written at exit.
+  const ownFree = answerTimesFromLog(freePath.front?.output() ?? '', `g250${run}`, warmup).get(201);
+  // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
+  const hopPath = await quotaPath(async (sandbox) => {
+    const minimal = await startMinimalHandler(sandbox, signedQuery(sandbox)(1234567));
+    return { front: minimal, target: frontTarget(minimal, `m${run}`) };
+  }, `bm${run}`);
+  const direct = directPath.result;
+  const runs = [pacedPath.result, freePath.result, hopPath.result];
   const [paced, free, hop] = runs as [
     Awaited<ReturnType<typeof measuredLoop>>,
     Awaited<ReturnType<typeof measuredLoop>>,
@@ -229,28 +269,32 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   const p = latencyOf(paced.samples);
   const g = latencyOf(free.samples);
   const directOk = direct.samples.filter((s) => s.text?.includes('"ErrorCode":0')).length;
-  const loadNote = (r: Awaited<ReturnType<typeof measuredLoop>>) =>
-    `${r.errors} errors; offered ${fmt(r.offeredPerSecond, 1)}/s, worst send lag ${fmt(r.maxLagMs)} ms; steal ${pct(r.steal)}`;
+  const loadNote = ({ result: r, sandboxGc: gc }: QuotaPath) =>
+    `${r.errors} errors; offered ${fmt(r.offeredPerSecond, 1)}/s, worst send lag ${fmt(r.maxLagMs)} ms; steal ${pct(r.steal)}; the sandbox's GC: ${gc.count} pauses ≥ 5 ms, longest ${fmt(gc.longestMs, 1)} ms`;
   report.lines.push(
-    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s; each path first warmed up ${BURST_S} s at full speed, then ${WARMUP_S} s at the measured rate)`,
+    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s; each path in front of a sandbox of its own, first warmed up ${BURST_S} s at full speed, then ${WARMUP_S} s at the measured rate)`,
     '',
     '| path | samples | p50 ms | p99 ms | p99.9 ms | max ms | answers |',
     '|---|---:|---:|---:|---:|---:|---|',
-    latencyRow('client → sandbox (signed by the client)', d, `${directOk} ErrorCode 0, ${loadNote(direct)}`),
+    latencyRow(
+      'client → sandbox (signed by the client)',
+      d,
+      `${directOk} ErrorCode 0, ${loadNote(directPath)}`,
+    ),
     latencyRow(
       'client → roomgate (GLOBAL_RATE_LIMIT=200, default) → sandbox',
       p,
-      `${statusCounts(paced.samples)}, ${loadNote(paced)}`,
+      `${statusCounts(paced.samples)}, ${loadNote(pacedPath)}`,
     ),
     latencyRow(
       'client → roomgate (GLOBAL_RATE_LIMIT=250) → sandbox',
       g,
-      `${statusCounts(free.samples)}, ${loadNote(free)}`,
+      `${statusCounts(free.samples)}, ${loadNote(freePath)}`,
     ),
     latencyRow(
       'client → minimal Fastify + zod + undici handler → sandbox (reference)',
       m,
-      `${statusCounts(hop.samples)}, ${loadNote(hop)}`,
+      `${statusCounts(hop.samples)}, ${loadNote(hopPath)}`,
     ),
     `| the minimal handler adds (one more hop, nothing else) | | ${fmt(m.p50 - d.p50)} | ${fmt(m.p99 - d.p99)} | ${fmt(m.p999 - d.p999)} | | |`,
     `| roomgate adds, default limit (pacing included) | | ${fmt(p.p50 - d.p50)} | ${fmt(p.p99 - d.p99)} | ${fmt(p.p999 - d.p999)} | | |`,
