@@ -222,9 +222,17 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     return (b.queuedSince !== undefined && t - b.queuedSince >= maxWaitMs + span) || t < b.shedUntil;
   }
 
-  /** The refusal of an arrival at `t` that could go at `freeAt`, or undefined when it may go or wait for it. */
-  function refusalAt(b: Bucket, t: number, freeAt: number, maxWaitMs: number): Refusal | undefined {
-    const shed = shedding(b, t, maxWaitMs);
+  /**
+   * The refusal of an arrival at `t` that could go at `freeAt`, or undefined when it may go or wait for it. `shed`
+   * is whether the bucket sheds at `t`, for a caller that knows it already.
+   */
+  function refusalAt(
+    b: Bucket,
+    t: number,
+    freeAt: number,
+    maxWaitMs: number,
+    shed = shedding(b, t, maxWaitMs),
+  ): Refusal | undefined {
     const budget = shed ? Math.min(maxWaitMs, span / b.limit) : maxWaitMs;
     if (freeAt - t <= budget && b.queue.length < maxQueue) return undefined;
     if (shed) b.shedUntil = t + span;
@@ -349,7 +357,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       // Outside shedding an arrival may wait in the queue, so only acquire can tell. While shedding, the answer is
       // acquireGlobal's for an arrival now (an arrival with a free permit gets one: freeAt is then t).
       if (!shedding(b, t, maxWaitMs)) return undefined;
-      return refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs);
+      return refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs, true);
     },
     record(bucket, limit, key) {
       cool(bucketFor(bucket, limit), key);
