@@ -243,27 +243,28 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     `bd${run}`,
     true,
   );
+  const gatewayPrefix = (limit: number) => `g${limit}${run}`;
   const gatewayPath = (limit: number) =>
-    quotaPath(async (sandbox) => {
-      const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
-      return { front: gateway, target: gatewayTarget(gateway, `g${limit}${run}`) };
-    }, `bg${limit}${run}`);
+    quotaPath(
+      async (sandbox) => {
+        const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
+        return { front: gateway, target: gatewayTarget(gateway, gatewayPrefix(limit)) };
+      },
+      `b${gatewayPrefix(limit)}`,
+    );
   const pacedPath = await gatewayPath(QUOTA);
   const freePath = await gatewayPath(250);
   // Read once the gateway has stopped: its last batch of log lines is written at exit.
-  const ownFree = answerTimesFromLog(freePath.front?.output() ?? '', `g250${run}`, warmup).get(201);
+  const ownFree = answerTimesFromLog(freePath.front?.output() ?? '', gatewayPrefix(250), warmup).get(201);
   // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
   const hopPath = await quotaPath(async (sandbox) => {
     const minimal = await startMinimalHandler(sandbox, signedQuery(sandbox)(1234567));
     return { front: minimal, target: frontTarget(minimal, `m${run}`) };
   }, `bm${run}`);
   const direct = directPath.result;
-  const runs = [pacedPath.result, freePath.result, hopPath.result];
-  const [paced, free, hop] = runs as [
-    Awaited<ReturnType<typeof measuredLoop>>,
-    Awaited<ReturnType<typeof measuredLoop>>,
-    Awaited<ReturnType<typeof measuredLoop>>,
-  ];
+  const paced = pacedPath.result;
+  const free = freePath.result;
+  const hop = hopPath.result;
   const m = latencyOf(hop.samples);
   const d = latencyOf(direct.samples);
   const p = latencyOf(paced.samples);
