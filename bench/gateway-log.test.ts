@@ -39,6 +39,24 @@ describe('answerTimesFromLog', () => {
     expect(answerTimesFromLog(log, 'o1', 0).get(429)).toMatchObject({ n: 1, p50: 0.1 });
   });
 
+  it("joins the segments of a path that took turns, each from its own warm-up's end", () => {
+    const log = [
+      line({ requestId: 'g1r0.0', status: 201, latencyMs: 50 }), // segment 0's warm-up
+      line({ requestId: 'g1r0.1', status: 201, latencyMs: 1 }),
+      line({ requestId: 'm1r0.1', status: 201, latencyMs: 40 }), // another path's segment in between
+      line({ requestId: 'g1r1.0', status: 201, latencyMs: 60 }), // segment 1's warm-up
+      line({ requestId: 'g1r1.1', status: 201, latencyMs: 3 }),
+      line({ requestId: 'g1r1.2', status: 201, latencyMs: 2 }),
+    ].join('\n');
+    expect(answerTimesFromLog(log, ['g1r0', 'g1r1'], 1).get(201)).toEqual({
+      n: 3,
+      p50: 2,
+      p99: 3,
+      p999: 3,
+      max: 3,
+    });
+  });
+
   it('finds nothing in a log without request lines', () => {
     expect(answerTimesFromLog('{"msg":"roomgate ready"}\n', 'o1', 0).size).toBe(0);
   });

@@ -6,22 +6,24 @@ import { type Latency, latencyOfUs } from './open-loop.js';
  * socket before the gateway read the request not). Unlike the /metrics histograms, which give only bucket bounds,
  * these are exact, and unlike the client's, they are free of the load generator's lag on cores it shares.
  *
- * Only `POST /rooms` lines whose request ID is `<prefix>.<i>` with `from <= i < to` count: the bench sends each
- * request's X-Request-Id named after the run and the request's index, so this picks out a part of that run (its
- * recorded part, its warm-up). The request ID rather than the RoomId, which a request refused on arrival while the
+ * Only `POST /rooms` lines whose request ID is `<prefix>.<i>` with `from <= i < to` count, for one prefix or any of
+ * several: the bench sends each request's X-Request-Id named after the part of the run and the request's index, so
+ * this picks out parts of that run (its recorded part, its warm-up, the segments of a path that took turns). The request ID rather than the RoomId, which a request refused on arrival while the
  * gateway sheds overload does not have in its line (its body is not read).
  */
 export function answerTimesFromLog(
   log: string,
-  prefix: string,
+  prefix: string | string[],
   from: number,
   to = Number.POSITIVE_INFINITY,
 ): Map<number, Latency> {
   const byStatus = new Map<number, number[]>();
-  const marker = `"requestId":"${prefix}.`;
+  const prefixes = typeof prefix === 'string' ? [prefix] : prefix;
+  const markers = prefixes.map((p) => `"requestId":"${p}.`);
   for (const row of log.split('\n')) {
     // Cheap filter first: under scenario 3 the log holds ~100,000 lines.
-    if (!row.includes(marker)) continue;
+    const which = markers.findIndex((marker) => row.includes(marker));
+    if (which < 0) continue;
     let line: {
       method?: unknown;
       route?: unknown;
@@ -36,7 +38,9 @@ export function answerTimesFromLog(
     }
     if (line.method !== 'POST' || line.route !== '/rooms') continue;
     if (typeof line.status !== 'number' || typeof line.latencyMs !== 'number') continue;
-    const index = Number(String(line.requestId).slice(prefix.length + 1));
+    const own = prefixes[which] as string;
+    if (!String(line.requestId).startsWith(`${own}.`)) continue;
+    const index = Number(String(line.requestId).slice(own.length + 1));
     if (!Number.isInteger(index) || index < from || index >= to) continue;
     const times = byStatus.get(line.status) ?? [];
     times.push(line.latencyMs * 1000);

@@ -5,7 +5,8 @@
  *
  * BENCH_SECONDS (default 20) is the measured length of scenarios 1 and 3; scenario 2 measures each front for half
  * of it (in two rounds) after half of it of warm-up, scenario 1 warms up each path at full speed (BURST_S) and then
- * for a tenth of it at the measured rate, scenario 3 for 10 s.
+ * measures it in four segments taking turns with the other paths, each after a twentieth of it at the measured
+ * rate, scenario 3 warms up for 10 s.
  * BENCH_KEYS (default 1,000,000) is scenario 4's RoomId count. BENCH_PROFILE=<dir> writes CPU profiles of
  * scenario 2's fronts and scenario 3's gateway and floor under that directory.
  * BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all
@@ -24,7 +25,14 @@ import { signUserSig } from '../src/tencent/usersig.js';
 import { ADMIN, busiestWindow, SDKAPPID } from '../test/helpers.js';
 import { answerTimesFromLog } from './gateway-log.js';
 import { type GcPauses, gcPauses } from './gc-trace.js';
-import { type Latency, latencyOf, openLoop, type Sample, type Target } from './open-loop.js';
+import {
+  type Latency,
+  latencyOf,
+  type OpenLoopResult,
+  openLoop,
+  type Sample,
+  type Target,
+} from './open-loop.js';
 import {
   BENCH_API_KEY,
   type BenchProcess,
@@ -167,100 +175,187 @@ interface Report {
   verdicts: string[];
 }
 
-/** One path of scenario 1, measured in front of a sandbox of its own, with what that sandbox's GC did meanwhile. */
+/** One path of scenario 1, in front of a sandbox of its own, running until all paths have been measured. */
+interface OpenQuotaPath {
+  sandbox: Sandbox;
+  /** The front, or undefined for the direct path. */
+  front: BenchProcess | undefined;
+  /** Request i of a part of the run named `prefix` (its RoomId, and through roomgate its X-Request-Id). */
+  target: (prefix: string) => (i: number) => Target;
+  keepBodies: boolean;
+}
+
+/** One path of scenario 1, measured, with what its sandbox's GC did meanwhile. */
 interface QuotaPath {
-  result: Awaited<ReturnType<typeof measuredLoop>>;
+  result: OpenLoopResult & { steal: number };
   /** The front measured (stopped by now: its output can be read), or undefined for the direct path. */
   front: BenchProcess | undefined;
   sandboxGc: GcPauses;
+  /** The prefixes of the path's measured segments, by which its requests are found in the gateway's log. */
+  prefixes: string[];
+}
+
+/** Scenario 1 measures every path in this many segments, taking turns, the order reversed every other round. */
+const QUOTA_ROUNDS = 4;
+const QUOTA_SEGMENT_S = SECONDS / QUOTA_ROUNDS;
+/** Each segment begins with this long at the measured rate, not recorded (fresh connections, warm caches). */
+const QUOTA_SEGMENT_WARMUP_S = Math.max(0.25, WARMUP_S / 2);
+
+/** A fresh sandbox (its quota lifted, so that it does the same work for every path), traced with `--trace-gc`. */
+async function openQuotaPath(
+  open: (sandbox: Sandbox) => Promise<Omit<OpenQuotaPath, 'sandbox' | 'keepBodies'>>,
+  keepBodies = false,
+): Promise<OpenQuotaPath> {
+  const sandbox = await startSandbox(1_000_000_000, ['--trace-gc']);
+  try {
+    return { sandbox, keepBodies, ...(await open(sandbox)) };
+  } catch (err) {
+    await sandbox.stop();
+    throw err;
+  }
 }
 
 /**
- * Burst, warm-up and the evenly spaced load through one path, on a fresh sandbox (its quota lifted, so that it does
- * the same work for every path) started with `--trace-gc`. A sandbox keeps every room it creates, as Tencent does,
- * and its full collections grow with them (6-21 ms each, every ~2.6 s, once it holds tens of thousands): with one
- * sandbox for all paths, measured one after the other, each later path met an older sandbox's pauses, and the
- * direct path, measured first, the youngest (ANALYSIS.md, ninth round). Now every path meets the same.
+ * Measures scenario 1's paths, all running, each in front of a sandbox of its own, in QUOTA_ROUNDS segments each,
+ * taking turns in alternating order, as scenario 2 does. Why a sandbox each: a sandbox keeps every room it creates,
+ * as Tencent does, and its full collections grow with them (6-21 ms each, every ~2.6 s, once it holds tens of
+ * thousands): with one sandbox for all paths, measured one after the other, each later path met an older sandbox's
+ * pauses (ANALYSIS.md, ninth round). Why in turns: this VM's speed drifts within minutes (the hypervisor took 4.4%
+ * of its CPU while one path was measured and 0.0% during the next), and paths measured one after the other for 20 s
+ * each met different machines; a p99 target of 1 ms is finer than that drift. Stops every front and sandbox.
  */
-async function quotaPath(
-  open: (sandbox: Sandbox) => Promise<{ target: (i: number) => Target; front?: BenchProcess }>,
-  burstPrefix: string,
-  keepBodies = false,
-): Promise<QuotaPath> {
-  const warmup = Math.round(WARMUP_S * QUOTA);
-  const count = warmup + Math.round(SECONDS * QUOTA);
-  const sandbox = await startSandbox(1_000_000_000, ['--trace-gc']);
-  let window: [number, number] = [0, 0];
-  let measured: Omit<QuotaPath, 'sandboxGc'>;
+async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promise<QuotaPath[]> {
+  const warmup = Math.round(QUOTA_SEGMENT_WARMUP_S * QUOTA);
+  const count = warmup + Math.round(QUOTA_SEGMENT_S * QUOTA);
+  const measured = paths.map(() => ({
+    samples: [] as Sample[],
+    errors: 0,
+    offered: [] as number[],
+    maxLagMs: 0,
+    ticks: { steal: 0, total: 0 } as CpuTicks,
+    windows: [] as [number, number][],
+    prefixes: [] as string[],
+  }));
   try {
-    const { target, front } = await open(sandbox);
-    try {
-      await burst(target, burstPrefix);
-      let warmAt = Number.NaN;
-      const result = await measuredLoop({
-        ratePerSecond: QUOTA,
-        count,
-        warmup,
-        keepBodies,
-        connections: CONNECTIONS,
-        target,
-        onWarm: () => {
-          warmAt = performance.now();
-        },
-      });
-      window = [warmAt - sandbox.startedAt, performance.now() - sandbox.startedAt];
-      measured = { result, front };
-    } finally {
-      await front?.stop();
+    for (const [i, path] of paths.entries()) {
+      const prefix = `b${names[i]}${run}`;
+      await burst(path.target(prefix), prefix);
+    }
+    // The bursts' permits (held 1,010 ms after their answers) must have cooled before the evenly spaced load starts.
+    await sleep(1_500);
+    for (let round = 0; round < QUOTA_ROUNDS; round++) {
+      const order = [...paths.keys()];
+      if (round % 2 === 1) order.reverse();
+      for (const i of order) {
+        const path = paths[i] as OpenQuotaPath;
+        const m = measured[i] as (typeof measured)[number];
+        const prefix = `${names[i]}${run}r${round}`;
+        let from: CpuTicks | undefined;
+        let warmAt = Number.NaN;
+        const result = await openLoop({
+          ratePerSecond: QUOTA,
+          count,
+          warmup,
+          keepBodies: path.keepBodies,
+          connections: CONNECTIONS,
+          target: path.target(prefix),
+          onWarm: () => {
+            from = readCpuTicks();
+            warmAt = performance.now();
+          },
+        });
+        m.ticks = addTicks(m.ticks, from, readCpuTicks());
+        m.windows.push([warmAt - path.sandbox.startedAt, performance.now() - path.sandbox.startedAt]);
+        m.samples.push(...result.samples);
+        m.errors += result.errors;
+        m.offered.push(result.offeredPerSecond);
+        m.maxLagMs = Math.max(m.maxLagMs, result.maxLagMs);
+        m.prefixes.push(prefix);
+      }
     }
   } finally {
-    await sandbox.stop();
+    for (const path of paths) {
+      await path.front?.stop();
+      await path.sandbox.stop();
+    }
   }
-  return { ...measured, sandboxGc: gcPauses(sandbox.output(), ...window) };
+  return paths.map((path, i) => {
+    const m = measured[i] as (typeof measured)[number];
+    const trace = path.sandbox.output();
+    const gc = m.windows.map(([from, to]) => gcPauses(trace, from, to));
+    return {
+      result: {
+        samples: m.samples,
+        errors: m.errors,
+        offeredPerSecond: m.offered.reduce((a, b) => a + b, 0) / Math.max(1, m.offered.length),
+        maxLagMs: m.maxLagMs,
+        steal: stealShare({ steal: 0, total: 0 }, m.ticks),
+      },
+      front: path.front,
+      sandboxGc: {
+        count: gc.reduce((a, g) => a + g.count, 0),
+        longestMs: Math.max(0, ...gc.map((g) => g.longestMs)),
+      },
+      prefixes: m.prefixes,
+    };
+  });
 }
 
 /**
  * Scenario 1: the same evenly spaced 200/s straight to the sandbox, then through roomgate twice: at the default
  * GLOBAL_RATE_LIMIT=200, where its limiter paces (a permit is held for the round trip plus 1,010 ms, so it admits
  * at most about 197/s and a steady 200/s queues), and at 250, where the same limiter code runs but never has to
- * wait: that row is roomgate's own cost. Each path has a sandbox of its own (quotaPath).
+ * wait: that row is roomgate's own cost. The paths take turns, each in front of a sandbox of its own (measureQuotaPaths).
  */
 async function addedLatency(report: Report): Promise<QuotaLatency> {
-  const warmup = Math.round(WARMUP_S * QUOTA);
-  const directPath = await quotaPath(
-    async (sandbox) => {
-      const query = signedQuery(sandbox);
-      const origin = new URL(sandbox.url).origin;
-      return {
-        target: (i: number): Target => ({
-          origin,
-          path: `${CREATE_PATH}?${query(i * 2654435761)}`,
-          headers: JSON_HEADERS,
-          body: body(`d${run}_${i}`),
-        }),
-      };
-    },
-    `bd${run}`,
-    true,
-  );
-  const gatewayPrefix = (limit: number) => `g${limit}${run}`;
+  const warmup = Math.round(QUOTA_SEGMENT_WARMUP_S * QUOTA);
   const gatewayPath = (limit: number) =>
-    quotaPath(
-      async (sandbox) => {
-        const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
-        return { front: gateway, target: gatewayTarget(gateway, gatewayPrefix(limit)) };
-      },
-      `b${gatewayPrefix(limit)}`,
-    );
-  const pacedPath = await gatewayPath(QUOTA);
-  const freePath = await gatewayPath(250);
+    openQuotaPath(async (sandbox) => {
+      const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
+      return { front: gateway, target: (prefix: string) => gatewayTarget(gateway, prefix) };
+    });
+  const opening: (() => Promise<OpenQuotaPath>)[] = [
+    () =>
+      openQuotaPath(async (sandbox) => {
+        const query = signedQuery(sandbox);
+        const origin = new URL(sandbox.url).origin;
+        return {
+          front: undefined,
+          target: (prefix: string) => (i: number) => ({
+            origin,
+            path: `${CREATE_PATH}?${query(i * 2654435761)}`,
+            headers: JSON_HEADERS,
+            body: body(`${prefix}_${i}`),
+          }),
+        };
+      }, true),
+    () => gatewayPath(QUOTA),
+    () => gatewayPath(250),
+    // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
+    () =>
+      openQuotaPath(async (sandbox) => {
+        const minimal = await startMinimalHandler(sandbox, signedQuery(sandbox)(1234567));
+        return { front: minimal, target: (prefix: string) => frontTarget(minimal, prefix) };
+      }),
+  ];
+  const open: OpenQuotaPath[] = [];
+  try {
+    for (const next of opening) open.push(await next());
+  } catch (err) {
+    for (const path of open) {
+      await path.front?.stop();
+      await path.sandbox.stop();
+    }
+    throw err;
+  }
+  const [directPath, pacedPath, freePath, hopPath] = (await measureQuotaPaths(open, [
+    'd',
+    'g200',
+    'g250',
+    'm',
+  ])) as [QuotaPath, QuotaPath, QuotaPath, QuotaPath];
   // Read once the gateway has stopped: its last batch of log lines is written at exit.
-  const ownFree = answerTimesFromLog(freePath.front?.output() ?? '', gatewayPrefix(250), warmup).get(201);
-  // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
-  const hopPath = await quotaPath(async (sandbox) => {
-    const minimal = await startMinimalHandler(sandbox, signedQuery(sandbox)(1234567));
-    return { front: minimal, target: frontTarget(minimal, `m${run}`) };
-  }, `bm${run}`);
+  const ownFree = answerTimesFromLog(freePath.front?.output() ?? '', freePath.prefixes, warmup).get(201);
   const direct = directPath.result;
   const paced = pacedPath.result;
   const free = freePath.result;
@@ -273,7 +368,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   const loadNote = ({ result: r, sandboxGc: gc }: QuotaPath) =>
     `${r.errors} errors; offered ${fmt(r.offeredPerSecond, 1)}/s, worst send lag ${fmt(r.maxLagMs)} ms; steal ${pct(r.steal)}; the sandbox's GC: ${gc.count} pauses ≥ 5 ms, longest ${fmt(gc.longestMs, 1)} ms`;
   report.lines.push(
-    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s; each path in front of a sandbox of its own, first warmed up ${BURST_S} s at full speed, then ${WARMUP_S} s at the measured rate)`,
+    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s per path; each path in front of a sandbox of its own, first warmed up ${BURST_S} s at full speed, then measured in ${QUOTA_ROUNDS} segments of ${QUOTA_SEGMENT_S} s taking turns with the others in alternating order, each after ${QUOTA_SEGMENT_WARMUP_S} s at the measured rate)`,
     '',
     '| path | samples | p50 ms | p99 ms | p99.9 ms | max ms | answers |',
     '|---|---:|---:|---:|---:|---:|---|',
@@ -310,12 +405,10 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   return { client: g, own: ownFree };
 }
 
-/** Scenario 1's warm-up (BURST_S): the target's path and headers at full speed, then one window's pause. */
+/** Scenario 1's warm-up (BURST_S): the target's path and headers at full speed. */
 async function burst(target: (i: number) => Target, prefix: string): Promise<void> {
   const { origin, path, headers } = target(0);
   mustHaveAnswered(await cannon(`${origin}${path}`, headers, prefix, BURST_S), origin);
-  // The burst's permits (held 1,010 ms after their answers) must have cooled before the evenly spaced load starts.
-  await sleep(1_500);
 }
 
 /** A warm-up that got no answer at all warmed nothing up: the measurement after it would not mean what it says. */
