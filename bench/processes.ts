@@ -185,8 +185,11 @@ export function startMinimalHandler(
   query: string,
   nodeArgs: string[] = [],
   shedIntervalMs?: number,
+  extraEnv: Record<string, string> = {},
 ): Promise<BenchProcess> {
-  const env: Record<string, string> = shedIntervalMs ? { SHED_INTERVAL_MS: String(shedIntervalMs) } : {};
+  const env: Record<string, string> = shedIntervalMs
+    ? { SHED_INTERVAL_MS: String(shedIntervalMs), ...extraEnv }
+    : extraEnv;
   return startReference('minimal-handler', 'bench/minimal-handler.ts', sandbox, query, nodeArgs, env);
 }
 

@@ -8,7 +8,9 @@
  * measures it in four segments taking turns with the other paths, each after a twentieth of it at the measured
  * rate, scenario 3 warms up for 10 s.
  * BENCH_KEYS (default 1,000,000) is scenario 4's RoomId count. BENCH_PROFILE=<dir> writes CPU profiles of
- * scenario 2's fronts and scenario 3's gateway and floor under that directory.
+ * scenario 2's fronts and scenario 3's gateway and floor under that directory. BENCH_TRACE=<dir> preloads
+ * phase-trace.mjs into scenario 1's roomgate (at 250) and minimal handler and reports where a create's time went
+ * inside each, phase by phase (phases.ts).
  * BENCH_ONLY=2,4 runs only those scenarios (3 needs 1's numbers, so runs it too). `npm run bench:smoke` runs all
  * four in a few seconds.
  * Every scenario reports the share of the machine's CPU the hypervisor took while it was measured (steal.ts): on
@@ -33,6 +35,7 @@ import {
   type Sample,
   type Target,
 } from './open-loop.js';
+import { type FrontPhases, frontPhasesOf, PHASES } from './phases.js';
 import {
   BENCH_API_KEY,
   type BenchProcess,
@@ -51,6 +54,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const OUT = resolve(root, process.env.BENCH_OUT ?? 'bench/RESULTS.md');
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** With BENCH_TRACE=<dir>, scenario 1 traces the phases of each request inside roomgate and the minimal handler. */
+const TRACE_DIR = process.env.BENCH_TRACE;
+/** Where phase-trace.mjs writes a front's phases under BENCH_TRACE. */
+const traceFile = (name: string) => join(TRACE_DIR ?? '.', `${name}-${run}.jsonl`);
 /** Node's flags that write a CPU profile of a front into BENCH_PROFILE/<scenario>, when it is set. */
 const profileArgs = (scenario: string) =>
   PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, scenario)}`] : [];
@@ -193,6 +200,8 @@ interface QuotaPath {
   sandboxGc: GcPauses;
   /** The prefixes of the path's measured segments, by which its requests are found in the gateway's log. */
   prefixes: string[];
+  /** The measured segments, in epoch ms (the clock phase-trace.mjs stamps with). */
+  epochWindows: [number, number][];
 }
 
 /** Scenario 1 measures every path in this many segments, taking turns, the order reversed every other round. */
@@ -234,8 +243,10 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
     maxLagMs: 0,
     ticks: { steal: 0, total: 0 } as CpuTicks,
     windows: [] as [number, number][],
+    epochWindows: [] as [number, number][],
     prefixes: [] as string[],
   }));
+  const epochNow = () => performance.timeOrigin + performance.now();
   try {
     for (const [i, path] of paths.entries()) {
       const prefix = `b${names[i]}${run}`;
@@ -252,6 +263,7 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
         const prefix = `${names[i]}${run}r${round}`;
         let from: CpuTicks | undefined;
         let warmAt = Number.NaN;
+        let warmEpoch = Number.NaN;
         const result = await openLoop({
           ratePerSecond: QUOTA,
           count,
@@ -262,10 +274,12 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
           onWarm: () => {
             from = readCpuTicks();
             warmAt = performance.now();
+            warmEpoch = epochNow();
           },
         });
         m.ticks = addTicks(m.ticks, from, readCpuTicks());
         m.windows.push([warmAt - path.sandbox.startedAt, performance.now() - path.sandbox.startedAt]);
+        m.epochWindows.push([warmEpoch, epochNow()]);
         m.samples.push(...result.samples);
         m.errors += result.errors;
         m.offered.push(result.offeredPerSecond);
@@ -297,6 +311,7 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
         longestMs: Math.max(0, ...gc.map((g) => g.longestMs)),
       },
       prefixes: m.prefixes,
+      epochWindows: m.epochWindows,
     };
   });
 }
@@ -309,9 +324,20 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
  */
 async function addedLatency(report: Report): Promise<QuotaLatency> {
   const warmup = Math.round(QUOTA_SEGMENT_WARMUP_S * QUOTA);
-  const gatewayPath = (limit: number) =>
+  if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
+  // With BENCH_TRACE, roomgate at 250 and the minimal handler run with phase-trace.mjs preloaded.
+  const untraced = { args: [] as string[], env: {} as Record<string, string> };
+  const traced = (name: string) =>
+    TRACE_DIR
+      ? { args: ['--import', join(root, 'bench/phase-trace.mjs')], env: { PHASE_TRACE_OUT: traceFile(name) } }
+      : untraced;
+  const gatewayPath = (limit: number, trace = untraced) =>
     openQuotaPath(async (sandbox) => {
-      const gateway = await startGateway(sandbox, { GLOBAL_RATE_LIMIT: String(limit) });
+      const gateway = await startGateway(
+        sandbox,
+        { GLOBAL_RATE_LIMIT: String(limit), ...trace.env },
+        trace.args,
+      );
       return { front: gateway, target: (prefix: string) => gatewayTarget(gateway, prefix) };
     });
   const opening: (() => Promise<OpenQuotaPath>)[] = [
@@ -330,11 +356,18 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
         };
       }, true),
     () => gatewayPath(QUOTA),
-    () => gatewayPath(250),
+    () => gatewayPath(250, traced('roomgate')),
     // The reference: what one more hop through the least this stack can be (no auth, logs, metrics or limits) adds.
     () =>
       openQuotaPath(async (sandbox) => {
-        const minimal = await startMinimalHandler(sandbox, signedQuery(sandbox)(1234567));
+        const trace = traced('minimal');
+        const minimal = await startMinimalHandler(
+          sandbox,
+          signedQuery(sandbox)(1234567),
+          trace.args,
+          undefined,
+          trace.env,
+        );
         return { front: minimal, target: (prefix: string) => frontTarget(minimal, prefix) };
       }),
   ];
@@ -368,7 +401,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   const loadNote = ({ result: r, sandboxGc: gc }: QuotaPath) =>
     `${r.errors} errors; offered ${fmt(r.offeredPerSecond, 1)}/s, worst send lag ${fmt(r.maxLagMs)} ms; steal ${pct(r.steal)}; the sandbox's GC: ${gc.count} pauses ≥ 5 ms, longest ${fmt(gc.longestMs, 1)} ms`;
   report.lines.push(
-    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s per path; each path in front of a sandbox of its own, first warmed up ${BURST_S} s at full speed, then measured in ${QUOTA_ROUNDS} segments of ${QUOTA_SEGMENT_S} s taking turns with the others in alternating order, each after ${QUOTA_SEGMENT_WARMUP_S} s at the measured rate)`,
+    `## 1. Added latency at the real quota (${QUOTA} req/s evenly spaced, ${SECONDS} s per path; each path in front of a sandbox of its own, first warmed up ${BURST_S} s at full speed, then measured in ${QUOTA_ROUNDS} segments of ${QUOTA_SEGMENT_S} s taking turns with the others in alternating order, each after ${QUOTA_SEGMENT_WARMUP_S} s at the measured rate${TRACE_DIR ? '; BENCH_TRACE: roomgate at 250 and the minimal handler traced' : ''})`,
     '',
     '| path | samples | p50 ms | p99 ms | p99.9 ms | max ms | answers |',
     '|---|---:|---:|---:|---:|---:|---|',
@@ -398,11 +431,40 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
     '',
     `In roomgate's own request log (GLOBAL_RATE_LIMIT=250; from reading the request to sending the answer, the sandbox's round trip included): ${ownFree ? `p50 ${fmt(ownFree.p50)}, p99 ${fmt(ownFree.p99)}, p99.9 ${fmt(ownFree.p999)}, max ${fmt(ownFree.max)} ms over ${ownFree.n} creates` : 'no request lines found'}.`,
     '',
+    ...(TRACE_DIR
+      ? phaseLines(
+          frontPhasesOf(traceFile('roomgate'), freePath.epochWindows),
+          frontPhasesOf(traceFile('minimal'), hopPath.epochWindows),
+        )
+      : []),
   );
   report.verdicts.push(
     `Scenario 1, added latency (own cost): ${signed(g.p50 - d.p50)} ms p50 (target ≤ 0.5: ${g.p50 - d.p50 <= 0.5 ? 'met' : 'MISSED'}), ${signed(g.p99 - d.p99)} ms p99 (target ≤ 1: ${g.p99 - d.p99 <= 1 ? 'met' : 'MISSED'}); a minimal handler adds ${signed(m.p50 - d.p50)} ms p50, ${signed(m.p99 - d.p99)} ms p99 on this machine; at the default limit, pacing included: ${signed(p.p50 - d.p50)} ms p50, ${signed(p.p99 - d.p99)} ms p99; hypervisor steal ${pct(direct.steal)} (direct) and ${pct(free.steal)} (roomgate) of the machine's CPU`,
   );
   return { client: g, own: ownFree };
+}
+
+/**
+ * BENCH_TRACE's table: each phase of a create inside roomgate (GLOBAL_RATE_LIMIT=250) and inside the minimal
+ * handler, over their measured segments, and their GC pauses meanwhile (phases.ts).
+ */
+function phaseLines(gate: FrontPhases | undefined, minimal: FrontPhases | undefined): string[] {
+  const cell = (f: FrontPhases | undefined, i: number) =>
+    f ? `${fmt(f.phases[i]?.p50 ?? Number.NaN)} | ${fmt(f.phases[i]?.p99 ?? Number.NaN)}` : 'n/a | n/a';
+  const gc = (f: FrontPhases | undefined) =>
+    f
+      ? `${f.gc.count} (${f.gc.overMs1} of 1 ms or more, ${fmt(f.gc.sumMs, 1)} ms in all, longest ${fmt(f.gc.longestMs)} ms)`
+      : 'n/a (no trace written)';
+  return [
+    `Inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into roomgate at GLOBAL_RATE_LIMIT=250 and into the minimal handler, which makes both a little slower; ${gate?.n ?? 0} and ${minimal?.n ?? 0} creates of the measured segments, ms):`,
+    '',
+    '| phase | roomgate p50 | roomgate p99 | minimal p50 | minimal p99 |',
+    '|---|---:|---:|---:|---:|',
+    ...PHASES.map(([name], i) => `| ${name} | ${cell(gate, i)} | ${cell(minimal, i)} |`),
+    '',
+    `GC pauses during the measured segments: roomgate ${gc(gate)}; the minimal handler ${gc(minimal)}.`,
+    '',
+  ];
 }
 
 /** Scenario 1's warm-up (BURST_S): the target's path and headers at full speed. */

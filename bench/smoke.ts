@@ -13,7 +13,14 @@ const dir = mkdtempSync(join(tmpdir(), 'roomgate-bench-smoke-'));
 const out = join(dir, 'RESULTS.md');
 const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
   cwd: root,
-  env: { ...process.env, BENCH_SECONDS: '1', BENCH_KEYS: '20000', BENCH_OUT: out },
+  // BENCH_TRACE too, so that the phase tracer (phase-trace.mjs) and its table cannot rot either.
+  env: {
+    ...process.env,
+    BENCH_SECONDS: '1',
+    BENCH_KEYS: '20000',
+    BENCH_OUT: out,
+    BENCH_TRACE: join(dir, 'trace'),
+  },
   stdio: 'inherit',
   timeout: 120_000,
 });
@@ -34,6 +41,10 @@ const expected = [
   "the hypervisor's steal over the whole run",
 ];
 const missing = expected.filter((heading) => !text.includes(heading));
+// Scenario 1's phases inside the fronts (BENCH_TRACE): a number in both fronts' columns needs both traces written.
+if (!/\| in the front, upstream excluded \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/.test(text)) {
+  missing.push("BENCH_TRACE's phases of both fronts");
+}
 rmSync(dir, { recursive: true, force: true });
 if (missing.length > 0) {
   process.stderr.write(`bench smoke: the report lacks ${missing.join(', ')}\n`);
