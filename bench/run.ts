@@ -224,6 +224,14 @@ async function openQuotaPath(
   }
 }
 
+/** Stops each path's front, then its sandbox (a front's last log lines are written as it exits). */
+async function stopQuotaPaths(paths: OpenQuotaPath[]): Promise<void> {
+  for (const path of paths) {
+    await path.front?.stop();
+    await path.sandbox.stop();
+  }
+}
+
 /**
  * Measures scenario 1's paths, all running, each in front of a sandbox of its own, in QUOTA_ROUNDS segments each,
  * taking turns in alternating order, as scenario 2 does. Why a sandbox each: a sandbox keeps every room it creates,
@@ -288,10 +296,7 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
       }
     }
   } finally {
-    for (const path of paths) {
-      await path.front?.stop();
-      await path.sandbox.stop();
-    }
+    await stopQuotaPaths(paths);
   }
   return paths.map((path, i) => {
     const m = measured[i] as (typeof measured)[number];
@@ -375,10 +380,7 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   try {
     for (const next of opening) open.push(await next());
   } catch (err) {
-    for (const path of open) {
-      await path.front?.stop();
-      await path.sandbox.stop();
-    }
+    await stopQuotaPaths(open);
     throw err;
   }
   const [directPath, pacedPath, freePath, hopPath] = (await measureQuotaPaths(open, [
