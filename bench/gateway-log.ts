@@ -7,9 +7,10 @@ import { type Latency, latencyOfUs } from './open-loop.js';
  * these are exact, and unlike the client's, they are free of the load generator's lag on cores it shares.
  *
  * Only `POST /rooms` lines whose request ID is `<prefix>.<i>` with `from <= i < to` count, for one prefix or any of
- * several: the bench sends each request's X-Request-Id named after the part of the run and the request's index, so
- * this picks out parts of that run (its recorded part, its warm-up, the segments of a path that took turns). The request ID rather than the RoomId, which a request refused on arrival while the
- * gateway sheds overload does not have in its line (its body is not read).
+ * several: the bench sends each request's X-Request-Id named after the part of the run and the request's index,
+ * so this picks out parts of that run (its recorded part, its warm-up, the segments of a path that took turns).
+ * The request ID rather than the RoomId, which a request refused on arrival while the gateway sheds overload does
+ * not have in its line (its body is not read).
  */
 export function answerTimesFromLog(
   log: string,
@@ -18,12 +19,11 @@ export function answerTimesFromLog(
   to = Number.POSITIVE_INFINITY,
 ): Map<number, Latency> {
   const byStatus = new Map<number, number[]>();
-  const prefixes = typeof prefix === 'string' ? [prefix] : prefix;
-  const markers = prefixes.map((p) => `"requestId":"${p}.`);
+  const prefixes = new Set(typeof prefix === 'string' ? [prefix] : prefix);
+  const markers = [...prefixes].map((p) => `"requestId":"${p}.`);
   for (const row of log.split('\n')) {
     // Cheap filter first: under scenario 3 the log holds ~100,000 lines.
-    const which = markers.findIndex((marker) => row.includes(marker));
-    if (which < 0) continue;
+    if (!markers.some((marker) => row.includes(marker))) continue;
     let line: {
       method?: unknown;
       route?: unknown;
@@ -38,9 +38,10 @@ export function answerTimesFromLog(
     }
     if (line.method !== 'POST' || line.route !== '/rooms') continue;
     if (typeof line.status !== 'number' || typeof line.latencyMs !== 'number') continue;
-    const own = prefixes[which] as string;
-    if (!String(line.requestId).startsWith(`${own}.`)) continue;
-    const index = Number(String(line.requestId).slice(own.length + 1));
+    const id = String(line.requestId);
+    const dot = id.lastIndexOf('.');
+    if (!prefixes.has(id.slice(0, dot))) continue;
+    const index = Number(id.slice(dot + 1));
     if (!Number.isInteger(index) || index < from || index >= to) continue;
     const times = byStatus.get(line.status) ?? [];
     times.push(line.latencyMs * 1000);

@@ -39,7 +39,7 @@ describe('frontPhases', () => {
     };
     const result = frontPhases(trace, [[900, 2000]]);
     expect(result.n).toBe(2);
-    const byName = Object.fromEntries(PHASES.map(([name], i) => [name, result.phases[i]]));
+    const byName = Object.fromEntries(PHASES.map(({ name }, i) => [name, result.phases[i]]));
     expect(byName['arrival → route handler (hooks, body, validation)']?.p50).toBeCloseTo(0.3, 6);
     // Upstream 1 and 5 ms: the front's own time is the same 0.75 ms for both.
     expect(byName['sent → upstream answer (the sandbox, both hops)']?.max).toBeCloseTo(5, 6);

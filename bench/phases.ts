@@ -19,17 +19,36 @@ export interface TracedPause {
   ms: number;
 }
 
-/** The phases of a request through a front, each from one stamp to the next. */
-export const PHASES = [
-  ['arrival → route handler (hooks, body, validation)', 'in', 'handler'],
-  ['route handler → upstream request made (limiter, signing)', 'handler', 'create'],
-  ['upstream request made → sent', 'create', 'sent'],
-  ['sent → upstream answer (the sandbox, both hops)', 'sent', 'answered'],
-  ["upstream answer's body", 'answered', 'received'],
-  ['answer → route handler done (envelope, reply)', 'received', 'handled'],
-  ['route handler done → response finished', 'handled', 'out'],
-  ['in the front, upstream excluded', 'in', 'out'],
-] as const;
+type Stamp = keyof TracedRequest;
+
+/** A phase of a request through a front: from one stamp to another, less the span between two others if given. */
+interface Phase {
+  name: string;
+  from: Stamp;
+  to: Stamp;
+  less?: [Stamp, Stamp];
+}
+
+/** The phases of a request through a front, each from one stamp to the next, then the front's own time. */
+export const PHASES: readonly Phase[] = [
+  { name: 'arrival → route handler (hooks, body, validation)', from: 'in', to: 'handler' },
+  { name: 'route handler → upstream request made (limiter, signing)', from: 'handler', to: 'create' },
+  { name: 'upstream request made → sent', from: 'create', to: 'sent' },
+  { name: 'sent → upstream answer (the sandbox, both hops)', from: 'sent', to: 'answered' },
+  { name: "upstream answer's body", from: 'answered', to: 'received' },
+  { name: 'answer → route handler done (envelope, reply)', from: 'received', to: 'handled' },
+  { name: 'route handler done → response finished', from: 'handled', to: 'out' },
+  { name: 'in the front, upstream excluded', from: 'in', to: 'out', less: ['sent', 'answered'] },
+];
+
+/** A phase's length for one request, in ms; undefined when a stamp it needs is missing. */
+function spanOf(r: TracedRequest, phase: Phase): number | undefined {
+  const between = (from: Stamp, to: Stamp) =>
+    r[from] === undefined || r[to] === undefined ? undefined : (r[to] as number) - (r[from] as number);
+  const span = between(phase.from, phase.to);
+  const less = phase.less ? between(...phase.less) : 0;
+  return span === undefined || less === undefined ? undefined : span - less;
+}
 
 export interface FrontPhases {
   /** Requests traced from arrival to finish within the windows. */
@@ -59,8 +78,8 @@ export function readTrace(text: string): { requests: TracedRequest[]; pauses: Tr
 
 /**
  * Each phase's percentiles over the requests that arrived within `windows` (epoch ms: the measured parts, warm-ups
- * left out) and were stamped from arrival to finish; the last phase is the whole stay minus the upstream round
- * trip (sent → answered), i.e. what the front itself took.
+ * left out) and were stamped at every phase; the last phase is the whole stay minus the upstream round trip
+ * (sent → answered), i.e. what the front itself took.
  */
 export function frontPhases(
   trace: { requests: TracedRequest[]; pauses: TracedPause[] },
@@ -68,17 +87,9 @@ export function frontPhases(
 ): FrontPhases {
   const within = (t: number) => windows.some(([from, to]) => t >= from && t <= to);
   const complete = trace.requests.filter(
-    (r) => within(r.in) && PHASES.every(([, from, to]) => r[from] !== undefined && r[to] !== undefined),
+    (r) => within(r.in) && PHASES.every((phase) => spanOf(r, phase) !== undefined),
   );
-  const phases = PHASES.map(([, from, to]) =>
-    latencyOfUs(
-      complete.map((r) => {
-        const span = (r[to] as number) - (r[from] as number);
-        const upstream = from === 'in' && to === 'out' ? (r.answered as number) - (r.sent as number) : 0;
-        return (span - upstream) * 1000;
-      }),
-    ),
-  );
+  const phases = PHASES.map((phase) => latencyOfUs(complete.map((r) => (spanOf(r, phase) as number) * 1000)));
   const pauses = trace.pauses.filter((p) => within(p.gc));
   return {
     n: complete.length,

@@ -187,9 +187,7 @@ export function startMinimalHandler(
   shedIntervalMs?: number,
   extraEnv: Record<string, string> = {},
 ): Promise<BenchProcess> {
-  const env: Record<string, string> = shedIntervalMs
-    ? { SHED_INTERVAL_MS: String(shedIntervalMs), ...extraEnv }
-    : extraEnv;
+  const env = { ...(shedIntervalMs ? { SHED_INTERVAL_MS: String(shedIntervalMs) } : {}), ...extraEnv };
   return startReference('minimal-handler', 'bench/minimal-handler.ts', sandbox, query, nodeArgs, env);
 }
 

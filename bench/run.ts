@@ -103,7 +103,14 @@ const pct = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixe
 async function measuredLoop(
   opts: Parameters<typeof openLoop>[0],
   front?: BenchProcess,
-): Promise<Awaited<ReturnType<typeof openLoop>> & { steal: number; cpuUs: number }> {
+): Promise<
+  Awaited<ReturnType<typeof openLoop>> & {
+    steal: number;
+    cpuUs: number;
+    /** The machine's CPU ticks at the first recorded send and at the end, for summing over several runs. */
+    ticks: [CpuTicks | undefined, CpuTicks | undefined];
+  }
+> {
   let from: CpuTicks | undefined;
   let cpuAtWarm = Number.NaN;
   const result = await openLoop({
@@ -114,11 +121,12 @@ async function measuredLoop(
       opts.onWarm?.();
     },
   });
-  const steal = stealShare(from, readCpuTicks());
+  const to = readCpuTicks();
+  const steal = stealShare(from, to);
   const cpuUs = front
     ? ((cpuMsOf(front.pid) - cpuAtWarm) * 1000) / Math.max(1, result.samples.length)
     : Number.NaN;
-  return { ...result, steal, cpuUs };
+  return { ...result, steal, cpuUs, ticks: [from, to] };
 }
 
 function signedQuery(sandbox: Sandbox): (random: number) => string {
@@ -250,11 +258,10 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
     offered: [] as number[],
     maxLagMs: 0,
     ticks: { steal: 0, total: 0 } as CpuTicks,
+    /** Each measured segment, from its first recorded send to its end, on this process's performance.now(). */
     windows: [] as [number, number][],
-    epochWindows: [] as [number, number][],
     prefixes: [] as string[],
   }));
-  const epochNow = () => performance.timeOrigin + performance.now();
   try {
     for (const [i, path] of paths.entries()) {
       const prefix = `b${names[i]}${run}`;
@@ -269,10 +276,8 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
         const path = paths[i] as OpenQuotaPath;
         const m = measured[i] as (typeof measured)[number];
         const prefix = `${names[i]}${run}r${round}`;
-        let from: CpuTicks | undefined;
         let warmAt = Number.NaN;
-        let warmEpoch = Number.NaN;
-        const result = await openLoop({
+        const result = await measuredLoop({
           ratePerSecond: QUOTA,
           count,
           warmup,
@@ -280,14 +285,11 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
           connections: CONNECTIONS,
           target: path.target(prefix),
           onWarm: () => {
-            from = readCpuTicks();
             warmAt = performance.now();
-            warmEpoch = epochNow();
           },
         });
-        m.ticks = addTicks(m.ticks, from, readCpuTicks());
-        m.windows.push([warmAt - path.sandbox.startedAt, performance.now() - path.sandbox.startedAt]);
-        m.epochWindows.push([warmEpoch, epochNow()]);
+        m.ticks = addTicks(m.ticks, ...result.ticks);
+        m.windows.push([warmAt, performance.now()]);
         m.samples.push(...result.samples);
         m.errors += result.errors;
         m.offered.push(result.offeredPerSecond);
@@ -301,7 +303,10 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
   return paths.map((path, i) => {
     const m = measured[i] as (typeof measured)[number];
     const trace = path.sandbox.output();
-    const gc = m.windows.map(([from, to]) => gcPauses(trace, from, to));
+    // The sandbox's --trace-gc clock starts at its spawn; phase-trace.mjs stamps on the epoch.
+    const gc = m.windows.map(([from, to]) =>
+      gcPauses(trace, from - path.sandbox.startedAt, to - path.sandbox.startedAt),
+    );
     return {
       result: {
         samples: m.samples,
@@ -316,7 +321,10 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
         longestMs: Math.max(0, ...gc.map((g) => g.longestMs)),
       },
       prefixes: m.prefixes,
-      epochWindows: m.epochWindows,
+      epochWindows: m.windows.map(([from, to]) => [
+        from + performance.timeOrigin,
+        to + performance.timeOrigin,
+      ]),
     };
   });
 }
@@ -462,7 +470,7 @@ function phaseLines(gate: FrontPhases | undefined, minimal: FrontPhases | undefi
     '',
     '| phase | roomgate p50 | roomgate p99 | minimal p50 | minimal p99 |',
     '|---|---:|---:|---:|---:|',
-    ...PHASES.map(([name], i) => `| ${name} | ${cell(gate, i)} | ${cell(minimal, i)} |`),
+    ...PHASES.map(({ name }, i) => `| ${name} | ${cell(gate, i)} | ${cell(minimal, i)} |`),
     '',
     `GC pauses during the measured segments: roomgate ${gc(gate)}; the minimal handler ${gc(minimal)}.`,
     '',
