@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { capCpu } from './cpu-cap.js';
 import { root } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'roomgate-bench-smoke-'));
@@ -44,6 +45,13 @@ const missing = expected.filter((heading) => !text.includes(heading));
 // Scenario 1's phases inside the fronts (BENCH_TRACE): a number in both fronts' columns needs both traces written.
 if (!/\| in the front, upstream excluded \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/.test(text)) {
   missing.push("BENCH_TRACE's phases of both fronts");
+}
+// Scenario 2's capped rounds, wherever a cgroup can be written (tried here with this process: a quota of a whole
+// core, released at once).
+const probe = capCpu(process.pid, 'smoke-probe', 1);
+probe?.release();
+if (probe && !/roomgate \/ bare proxy = \*\*[\d.]+x\*\*, the minimal handler [\d.]+x\./.test(text)) {
+  missing.push("scenario 2's rounds with each front held to half a core");
 }
 rmSync(dir, { recursive: true, force: true });
 if (missing.length > 0) {
