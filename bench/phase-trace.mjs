@@ -7,6 +7,7 @@
  * Plain JavaScript: the gateway runs compiled, without tsx. Stamps are epoch milliseconds with microsecond
  * precision (timeOrigin + performance.now()), so they compare across processes on this machine.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import dc from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
@@ -22,6 +23,12 @@ const records = [];
 const pauses = [];
 /** The incoming request whose route handler is running synchronously: an upstream request made now is its own. */
 let current;
+/**
+ * With PHASE_TRACE_ASYNC=1, also the incoming request whose handler an upstream request was made from after an
+ * await (a create that waited for its permit): AsyncLocalStorage follows the handler's continuations. Off by
+ * default, since it turns on promise hooks for the whole process, which costs every request.
+ */
+const handlerContext = process.env.PHASE_TRACE_ASYNC === '1' ? new AsyncLocalStorage() : undefined;
 
 dc.subscribe('http.server.request.start', ({ request }) => {
   const record = { in: now() };
@@ -35,6 +42,7 @@ dc.subscribe('http.server.response.finish', ({ request }) => {
 dc.subscribe('tracing:fastify.request.handler:start', ({ request }) => {
   current = incoming.get(request.raw);
   if (current) current.handler = now();
+  handlerContext?.enterWith(current);
 });
 dc.subscribe('tracing:fastify.request.handler:end', () => {
   current = undefined;
@@ -45,9 +53,10 @@ dc.subscribe('tracing:fastify.request.handler:asyncEnd', ({ request }) => {
 });
 dc.subscribe('undici:request:create', ({ request }) => {
   // Only the first upstream request of an incoming one is followed (a retry would be a second).
-  if (current === undefined || current.create !== undefined) return;
-  current.create = now();
-  upstream.set(request, current);
+  const owner = current ?? handlerContext?.getStore();
+  if (owner === undefined || owner.create !== undefined) return;
+  owner.create = now();
+  upstream.set(request, owner);
 });
 dc.subscribe('undici:client:sendHeaders', ({ request }) => {
   const record = upstream.get(request);

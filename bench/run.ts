@@ -59,6 +59,20 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 const TRACE_DIR = process.env.BENCH_TRACE;
 /** Where phase-trace.mjs writes a front's phases under BENCH_TRACE. */
 const traceFile = (name: string) => join(TRACE_DIR ?? '.', `${name}-${run}.jsonl`);
+const untraced = { args: [] as string[], env: {} as Record<string, string> };
+/**
+ * A front's extra Node flags and environment under BENCH_TRACE: phase-trace.mjs preloaded, writing traceFile(name);
+ * `acrossAwaits` where creates wait for their permit before going upstream (scenario 3), at a cost to every request.
+ */
+function traced(name: string, acrossAwaits = false): typeof untraced {
+  if (!TRACE_DIR) return untraced;
+  mkdirSync(TRACE_DIR, { recursive: true });
+  const env: Record<string, string> = { PHASE_TRACE_OUT: traceFile(name) };
+  if (acrossAwaits) env.PHASE_TRACE_ASYNC = '1';
+  return { args: ['--import', join(root, 'bench/phase-trace.mjs')], env };
+}
+/** The epoch-ms clock phase-trace.mjs stamps with. */
+const epochNow = () => performance.timeOrigin + performance.now();
 /** Node's flags that write a CPU profile of a front into BENCH_PROFILE/<scenario>, when it is set. */
 const profileArgs = (scenario: string) =>
   PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, scenario)}`] : [];
@@ -338,13 +352,7 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
  */
 async function addedLatency(report: Report): Promise<QuotaLatency> {
   const warmup = Math.round(QUOTA_SEGMENT_WARMUP_S * QUOTA);
-  if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
   // With BENCH_TRACE, roomgate at 250 and the minimal handler run with phase-trace.mjs preloaded.
-  const untraced = { args: [] as string[], env: {} as Record<string, string> };
-  const traced = (name: string) =>
-    TRACE_DIR
-      ? { args: ['--import', join(root, 'bench/phase-trace.mjs')], env: { PHASE_TRACE_OUT: traceFile(name) } }
-      : untraced;
   const gatewayPath = (limit: number, trace = untraced) =>
     openQuotaPath(async (sandbox) => {
       const gateway = await startGateway(
@@ -459,7 +467,13 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
  * BENCH_TRACE's table: each phase of a create inside roomgate (GLOBAL_RATE_LIMIT=250) and inside the minimal
  * handler, over their measured segments, and their GC pauses meanwhile (phases.ts).
  */
-function phaseLines(gate: FrontPhases | undefined, minimal: FrontPhases | undefined): string[] {
+function phaseLines(
+  gate: FrontPhases | undefined,
+  minimal: FrontPhases | undefined,
+  intro = (n: [number, number]) =>
+    `Inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into roomgate at GLOBAL_RATE_LIMIT=250 and into the minimal handler, which makes both a little slower; ${n[0]} and ${n[1]} creates of the measured segments, ms):`,
+  minimalName = 'minimal',
+): string[] {
   const cell = (f: FrontPhases | undefined, i: number) =>
     f ? `${fmt(f.phases[i]?.p50 ?? Number.NaN)} | ${fmt(f.phases[i]?.p99 ?? Number.NaN)}` : 'n/a | n/a';
   const gc = (f: FrontPhases | undefined) =>
@@ -467,13 +481,13 @@ function phaseLines(gate: FrontPhases | undefined, minimal: FrontPhases | undefi
       ? `${f.gc.count} (${f.gc.overMs1} of 1 ms or more, ${fmt(f.gc.sumMs, 1)} ms in all, longest ${fmt(f.gc.longestMs)} ms)`
       : 'n/a (no trace written)';
   return [
-    `Inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into roomgate at GLOBAL_RATE_LIMIT=250 and into the minimal handler, which makes both a little slower; ${gate?.n ?? 0} and ${minimal?.n ?? 0} creates of the measured segments, ms):`,
+    intro([gate?.n ?? 0, minimal?.n ?? 0]),
     '',
-    '| phase | roomgate p50 | roomgate p99 | minimal p50 | minimal p99 |',
+    `| phase | roomgate p50 | roomgate p99 | ${minimalName} p50 | ${minimalName} p99 |`,
     '|---|---:|---:|---:|---:|',
     ...PHASES.map(({ name }, i) => `| ${name} | ${cell(gate, i)} | ${cell(minimal, i)} |`),
     '',
-    `GC pauses during the measured segments: roomgate ${gc(gate)}; the minimal handler ${gc(minimal)}.`,
+    `GC pauses during the measured part: roomgate ${gc(gate)}; the ${minimalName === 'minimal' ? 'minimal handler' : minimalName} ${gc(minimal)}.`,
     '',
   ];
 }
@@ -757,30 +771,42 @@ function bucketPercentile(
 async function overloadFloor(
   warmup: number,
   count: number,
-): Promise<Awaited<ReturnType<typeof measuredLoop>>> {
+): Promise<Awaited<ReturnType<typeof measuredLoop>> & { phases: FrontPhases | undefined }> {
   const sandbox = await startSandbox(QUOTA);
+  const trace = traced('overload-floor', true);
   try {
     // roomgate holds a permit for a window plus a margin of 10 ms after each answer: about this interval apart.
     const front = await startMinimalHandler(
       sandbox,
       signedQuery(sandbox)(7654321),
-      profileArgs('overload-floor'),
+      [...profileArgs('overload-floor'), ...trace.args],
       1010 / QUOTA,
+      trace.env,
     );
+    let recordedFrom = Number.NaN;
+    let result: Awaited<ReturnType<typeof measuredLoop>>;
     try {
-      return await measuredLoop(
+      result = await measuredLoop(
         {
           ratePerSecond: OVERLOAD,
           count,
           warmup,
           connections: CONNECTIONS,
           target: frontTarget(front, `f${run}`),
+          onWarm: () => {
+            recordedFrom = epochNow();
+          },
         },
         front,
       );
     } finally {
       await front.stop();
     }
+    const window: [number, number] = [recordedFrom, epochNow()];
+    return {
+      ...result,
+      phases: TRACE_DIR ? frontPhasesOf(traceFile('overload-floor'), [window]) : undefined,
+    };
   } finally {
     await sandbox.stop();
   }
@@ -813,8 +839,10 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   let after: Map<string, Map<number, number>>;
   let own: Map<number, Latency>;
   let onset: Latency | undefined;
+  const trace = traced('overload-roomgate', true);
+  let window: [number, number] = [Number.NaN, Number.NaN];
   try {
-    const gateway = await startGateway(sandbox, {}, profileArgs('overload'));
+    const gateway = await startGateway(sandbox, trace.env, [...profileArgs('overload'), ...trace.args]);
     try {
       idle = memoryOf(gateway.pid);
       // The gateway's histograms are read a little before the recorded part, not as it starts: under this load a
@@ -838,9 +866,13 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
           // from the sandbox waited behind all of them: admitted p99 ~470 ms against ~64 ms with 64 connections.
           connections: CONNECTIONS,
           target: gatewayTarget(gateway, `o${run}`),
+          onWarm: () => {
+            window = [epochNow(), Number.NaN];
+          },
         },
         gateway,
       );
+      window = [window[0], epochNow()];
       clearTimeout(snapshot);
       after = await gatewayHistograms(gateway.url);
       memory = memoryOf(gateway.pid);
@@ -888,6 +920,15 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
     `Sandbox: ${arrivals.length} create_room arrivals, busiest 1,000 ms window **${busiest}** (limit ${QUOTA}), ${refusedByUpstream} refused by the sandbox.`,
     `Gateway RSS: ${fmt(idle?.rssMiB ?? Number.NaN, 1)} MiB idle, peak **${fmt(memory?.peakRssMiB ?? Number.NaN, 1)} MiB** (VmHWM).`,
     '',
+    ...(TRACE_DIR
+      ? phaseLines(
+          frontPhasesOf(traceFile('overload-roomgate'), [window]),
+          floor.phases,
+          (n) =>
+            `Admitted creates inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into the gateway and into the floor, following the handler across awaits, which makes both slower; ${n[0]} and ${n[1]} admitted creates of the recorded part, ms):`,
+          'floor',
+        )
+      : []),
   );
   const ownGap = (ownAdmitted?.p99 ?? Number.NaN) - (quota.own?.p99 ?? Number.NaN);
   const clientGap = admitted.p99 - quota.client.p99;

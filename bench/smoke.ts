@@ -42,10 +42,13 @@ const expected = [
   "the hypervisor's steal over the whole run",
 ];
 const missing = expected.filter((heading) => !text.includes(heading));
-// Scenario 1's phases inside the fronts (BENCH_TRACE): a number in both fronts' columns needs both traces written.
-if (!/\| in the front, upstream excluded \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/.test(text)) {
-  missing.push("BENCH_TRACE's phases of both fronts");
-}
+// The phases inside the fronts (BENCH_TRACE): a number in both fronts' columns needs both traces written.
+const bothFronts = /\| in the front, upstream excluded \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/;
+const [quota = '', overload = ''] = text.split('## 3. Overload');
+if (!bothFronts.test(quota)) missing.push("BENCH_TRACE's phases of both fronts in scenario 1");
+// And scenario 3's admitted creates inside the gateway and the floor.
+if (!bothFronts.test(overload))
+  missing.push("BENCH_TRACE's phases of the gateway and the floor in scenario 3");
 // Scenario 2's capped rounds, wherever a cgroup can be written (tried here with this process: a quota of a whole
 // core, released at once).
 const probe = capCpu(process.pid, 'smoke-probe', 1);
