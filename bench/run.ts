@@ -71,8 +71,11 @@ function traced(name: string, acrossAwaits = false): typeof untraced {
   if (acrossAwaits) env.PHASE_TRACE_ASYNC = '1';
   return { args: ['--import', join(root, 'bench/phase-trace.mjs')], env };
 }
-/** The epoch-ms clock phase-trace.mjs stamps with. */
-const epochNow = () => performance.timeOrigin + performance.now();
+/** A window on this process's performance.now() on the epoch-ms clock phase-trace.mjs stamps with. */
+const onEpoch = ([from, to]: [number, number]): [number, number] => [
+  from + performance.timeOrigin,
+  to + performance.timeOrigin,
+];
 /** Node's flags that write a CPU profile of a front into BENCH_PROFILE/<scenario>, when it is set. */
 const profileArgs = (scenario: string) =>
   PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, scenario)}`] : [];
@@ -124,13 +127,17 @@ async function measuredLoop(
     cpuUs: number;
     /** The machine's CPU ticks at the first recorded send and at the end, for summing over several runs. */
     ticks: [CpuTicks | undefined, CpuTicks | undefined];
+    /** The recorded part, from its first send to its end, on this process's performance.now(). */
+    window: [number, number];
   }
 > {
   let from: CpuTicks | undefined;
   let cpuAtWarm = Number.NaN;
+  let warmAt = Number.NaN;
   const result = await openLoop({
     ...opts,
     onWarm: () => {
+      warmAt = performance.now();
       from = readCpuTicks();
       if (front) cpuAtWarm = cpuMsOf(front.pid);
       opts.onWarm?.();
@@ -141,7 +148,7 @@ async function measuredLoop(
   const cpuUs = front
     ? ((cpuMsOf(front.pid) - cpuAtWarm) * 1000) / Math.max(1, result.samples.length)
     : Number.NaN;
-  return { ...result, steal, cpuUs, ticks: [from, to] };
+  return { ...result, steal, cpuUs, ticks: [from, to], window: [warmAt, performance.now()] };
 }
 
 function signedQuery(sandbox: Sandbox): (random: number) => string {
@@ -291,7 +298,6 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
         const path = paths[i] as OpenQuotaPath;
         const m = measured[i] as (typeof measured)[number];
         const prefix = `${names[i]}${run}r${round}`;
-        let warmAt = Number.NaN;
         const result = await measuredLoop({
           ratePerSecond: QUOTA,
           count,
@@ -299,12 +305,9 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
           keepBodies: path.keepBodies,
           connections: CONNECTIONS,
           target: path.target(prefix),
-          onWarm: () => {
-            warmAt = performance.now();
-          },
         });
         m.ticks = addTicks(m.ticks, ...result.ticks);
-        m.windows.push([warmAt, performance.now()]);
+        m.windows.push(result.window);
         m.samples.push(...result.samples);
         m.errors += result.errors;
         m.offered.push(result.offeredPerSecond);
@@ -336,10 +339,7 @@ async function measureQuotaPaths(paths: OpenQuotaPath[], names: string[]): Promi
         longestMs: Math.max(0, ...gc.map((g) => g.longestMs)),
       },
       prefixes: m.prefixes,
-      epochWindows: m.windows.map(([from, to]) => [
-        from + performance.timeOrigin,
-        to + performance.timeOrigin,
-      ]),
+      epochWindows: m.windows.map(onEpoch),
     };
   });
 }
@@ -783,7 +783,6 @@ async function overloadFloor(
       1010 / QUOTA,
       trace.env,
     );
-    let recordedFrom = Number.NaN;
     let result: Awaited<ReturnType<typeof measuredLoop>>;
     try {
       result = await measuredLoop(
@@ -793,19 +792,15 @@ async function overloadFloor(
           warmup,
           connections: CONNECTIONS,
           target: frontTarget(front, `f${run}`),
-          onWarm: () => {
-            recordedFrom = epochNow();
-          },
         },
         front,
       );
     } finally {
       await front.stop();
     }
-    const window: [number, number] = [recordedFrom, epochNow()];
     return {
       ...result,
-      phases: TRACE_DIR ? frontPhasesOf(traceFile('overload-floor'), [window]) : undefined,
+      phases: TRACE_DIR ? frontPhasesOf(traceFile('overload-floor'), [onEpoch(result.window)]) : undefined,
     };
   } finally {
     await sandbox.stop();
@@ -840,7 +835,6 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
   let own: Map<number, Latency>;
   let onset: Latency | undefined;
   const trace = traced('overload-roomgate', true);
-  let window: [number, number] = [Number.NaN, Number.NaN];
   try {
     const gateway = await startGateway(sandbox, trace.env, [...profileArgs('overload'), ...trace.args]);
     try {
@@ -866,13 +860,9 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
           // from the sandbox waited behind all of them: admitted p99 ~470 ms against ~64 ms with 64 connections.
           connections: CONNECTIONS,
           target: gatewayTarget(gateway, `o${run}`),
-          onWarm: () => {
-            window = [epochNow(), Number.NaN];
-          },
         },
         gateway,
       );
-      window = [window[0], epochNow()];
       clearTimeout(snapshot);
       after = await gatewayHistograms(gateway.url);
       memory = memoryOf(gateway.pid);
@@ -922,7 +912,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
     '',
     ...(TRACE_DIR
       ? phaseLines(
-          frontPhasesOf(traceFile('overload-roomgate'), [window]),
+          frontPhasesOf(traceFile('overload-roomgate'), [onEpoch(result.window)]),
           floor.phases,
           (n) =>
             `Admitted creates inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into the gateway and into the floor, following the handler across awaits, which makes both slower; ${n[0]} and ${n[1]} admitted creates of the recorded part, ms):`,
