@@ -497,6 +497,36 @@ describe('memory limiter, refusing on arrival while shedding', () => {
     expect(await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toMatchObject(granted);
     await limiter.close();
   });
+  it('while shedding a flood, lets an arrival wait about two arrival gaps only, not a whole pacing interval', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    const permit = await grant(limiter, req({ limit: 2 }));
+    await grant(limiter, req({ limit: 2 }));
+    const controller = new AbortController();
+    const waiting = settle(limiter.acquire(req({ limit: 2, maxWaitMs: 10_000, signal: controller.signal })));
+    clock.t = WAIT + span;
+    expect(shedCheck(limiter)).toMatchObject({ ok: false });
+    controller.abort();
+    await waiting;
+    permit.release();
+    const freeAt = clock.t + span;
+    // Arrivals every millisecond while the permit cools: all refused.
+    for (let t = clock.t + 1; t < freeAt - 5; t++) {
+      clock.t = t;
+      expect(shedCheck(limiter)).toMatchObject({ ok: false });
+    }
+    // 5 ms before it frees is within one pacing interval (55 ms here), which a lone arrival would wait for (the
+    // test above), but with arrivals a millisecond apart the next ones would take the permit as soon: refused.
+    clock.t = freeAt - 5;
+    expect(shedCheck(limiter)).toMatchObject({ ok: false, limit: 'global' });
+    expect(await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toMatchObject({
+      ok: false,
+      limit: 'global',
+    });
+    // 1 ms before, within two arrival gaps: it may wait.
+    clock.t = freeAt - 1;
+    expect(shedCheck(limiter)).toBeUndefined();
+    await limiter.close();
+  });
 });
 
 describe('memory limiter, abort', () => {

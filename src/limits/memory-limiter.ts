@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ArrivalGaps } from './arrival-gaps.js';
 import type { AcquireRequest, Admission, Limiter, Permit, Refusal } from './limiter.js';
 
 export interface MemoryLimiterOptions {
@@ -59,8 +60,10 @@ interface Bucket {
   keys: Map<string, KeyState>;
   /** Since when the queue has held waiters without emptying; undefined while it is empty. */
   queuedSince: number | undefined;
-  /** Until when arrivals are only queued for about one pacing interval (see acquireGlobal). */
+  /** Until when arrivals are only queued for a short wait (see shedding). */
   shedUntil: number;
+  /** How often arrivals come, which bounds that wait (arrival-gaps.ts). */
+  arrivals: ArrivalGaps;
 }
 
 /** How many queued grants may go out back to back to make up for a late timer. */
@@ -92,6 +95,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         keys: new Map(),
         queuedSince: undefined,
         shedUntil: Number.NEGATIVE_INFINITY,
+        arrivals: new ArrivalGaps(),
       };
       buckets.set(name, b);
     }
@@ -215,8 +219,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
    * maxWaitMs, so a burst that arrived within a window has drained a window after that. A queue that has held
    * waiters longer than `maxWaitMs + span` without emptying means arrivals come faster than the limit for good,
    * and a full queue would only make every admitted request wait `maxWaitMs`: then, and for a window after the
-   * last refusal, an arrival is queued only if it can go within one pacing interval, and the rest are refused at
-   * once (CoDel's idea, for a rate limit).
+   * last refusal, an arrival is queued only if it can go within about two arrival gaps (at most one pacing
+   * interval: arrival-gaps.ts), and the rest are refused at once (CoDel's idea, for a rate limit).
    */
   function shedding(b: Bucket, t: number, maxWaitMs: number): boolean {
     return (b.queuedSince !== undefined && t - b.queuedSince >= maxWaitMs + span) || t < b.shedUntil;
@@ -233,7 +237,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     maxWaitMs: number,
     shed = shedding(b, t, maxWaitMs),
   ): Refusal | undefined {
-    const budget = shed ? Math.min(maxWaitMs, span / b.limit) : maxWaitMs;
+    const budget = shed ? Math.min(maxWaitMs, b.arrivals.shedWaitMs(span / b.limit)) : maxWaitMs;
     if (freeAt - t <= budget && b.queue.length < maxQueue) return undefined;
     if (shed) b.shedUntil = t + span;
     return { ok: false, limit: 'global', retryAfterMs: Math.max(freeAt - t, 1) };
@@ -247,6 +251,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   ): Admission | Promise<Admission> {
     const t = now();
     const key = req.key;
+    b.arrivals.note(t, span / b.limit);
     if (b.queue.length === 0 && occupied(b, t) < b.limit && t >= b.nextGrant) {
       if (key !== undefined) keyState(b, key).holds++;
       return { ok: true, waitedMs: t - started, permit: permitFor(b, key) };
@@ -357,7 +362,10 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       // Outside shedding an arrival may wait in the queue, so only acquire can tell. While shedding, the answer is
       // acquireGlobal's for an arrival now (an arrival with a free permit gets one: freeAt is then t).
       if (!shedding(b, t, maxWaitMs)) return undefined;
-      return refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs, true);
+      const refusal = refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs, true);
+      // An arrival let through is noted by acquire, which it comes to next; a refused one ends here.
+      if (refusal) b.arrivals.note(t, span / b.limit);
+      return refusal;
     },
     record(bucket, limit, key) {
       cool(bucketFor(bucket, limit), key);

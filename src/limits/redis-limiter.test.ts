@@ -86,6 +86,32 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
     expect(check()).toBeUndefined();
   });
 
+  it('while shedding a flood, refuses at once an arrival that could go within a pacing interval but not within two arrival gaps', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 400 });
+    const held = [await limiter.acquire(req({ limit: 2 })), await limiter.acquire(req({ limit: 2 }))];
+    const leave = new AbortController();
+    const a = limiter.acquire(req({ limit: 2, maxWaitMs: 5000, signal: leave.signal })).catch(() => 'left');
+    await new Promise((r) => setTimeout(r, 600));
+    // The queue has stood: shedding starts with this refusal and goes on for a window after the last one.
+    expect(await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }))).toMatchObject({ ok: false });
+    const released = performance.now();
+    for (const h of held) if (h.ok) h.permit.release();
+    leave.abort();
+    expect(await a).toBe('left');
+    // Arrivals back to back, a Redis round trip apart, while both permits cool (one window from their release),
+    // until they are within one pacing interval (400 / 2 = 200 ms) and within their wait (150 ms) of cooling,
+    // which a lone arrival would wait for.
+    while (performance.now() < released + 270) {
+      expect(await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }))).toMatchObject({ ok: false });
+    }
+    const started = performance.now();
+    const last = await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }));
+    expect(last).toMatchObject({ ok: false, limit: 'global' });
+    // Refused at once, though its permit was due within the interval: the next arrivals would take it as soon.
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(last.ok ? 0 : last.retryAfterMs).toBeLessThan(150);
+  });
+
   it('frees a permit one window after its release, not before', async () => {
     const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
     const first = await limiter.acquire(req({ limit: 1 }));

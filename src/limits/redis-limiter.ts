@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { ArrivalGaps } from './arrival-gaps.js';
 import type { AcquireRequest, Admission, Limiter, Permit, Refusal } from './limiter.js';
 import type { RecentSends } from './memory-limiter.js';
 import { ACQUIRE_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
@@ -65,6 +66,17 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** Per bucket, since when its queue has existed without emptying, and until when it sheds (see acquire). */
   const queuedSince = new Map<string, number>();
   const shedUntil = new Map<string, number>();
+  /** Per bucket, how often this replica's arrivals come, which bounds the wait while it sheds (arrival-gaps.ts). */
+  const arrivals = new Map<string, ArrivalGaps>();
+  function noteArrival(bucket: string, t: number, limit: number): ArrivalGaps {
+    let gaps = arrivals.get(bucket);
+    if (!gaps) {
+      gaps = new ArrivalGaps();
+      arrivals.set(bucket, gaps);
+    }
+    gaps.note(t, span / limit);
+    return gaps;
+  }
 
   async function tryOnce(req: AcquireRequest, queued = false): Promise<Admission> {
     const member = randomBytes(8).toString('hex');
@@ -123,7 +135,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /**
    * As in memory-limiter.ts: the queue absorbs bursts but must not stand. Once this replica's queue has existed
    * for `maxWaitMs + span`, and for a window after the last refusal, nothing joins a queue, and only an arrival
-   * Redis says can go within one pacing interval waits.
+   * Redis says can go within about two of this replica's arrival gaps (at most one pacing interval) waits.
    */
   function shedding(bucket: string, t: number, maxWaitMs: number): boolean {
     const since = queuedSince.get(bucket);
@@ -144,8 +156,11 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
 
   return {
     // While shedding with a queue, acquire refuses without asking Redis: so can this, before the request is read.
-    refuseWhileShedding(bucket, _limit, maxWaitMs) {
-      if (!queues.has(bucket) || !shedding(bucket, performance.now(), maxWaitMs)) return undefined;
+    refuseWhileShedding(bucket, limit, maxWaitMs) {
+      const t = performance.now();
+      if (!queues.has(bucket) || !shedding(bucket, t, maxWaitMs)) return undefined;
+      // A request let through is noted by acquire, which it comes to next; a refused one ends here.
+      noteArrival(bucket, t, limit);
       return shed(bucket);
     },
     async acquire(req) {
@@ -153,6 +168,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       const started = performance.now();
       const deadline = started + req.maxWaitMs;
       const stamp = (a: Admission): Admission => (a.ok ? { ...a, waitedMs: performance.now() - started } : a);
+      const gaps = noteArrival(req.bucket, started, req.limit);
       const shedNow = shedding(req.bucket, started, req.maxWaitMs);
       if (shedNow && queues.has(req.bucket)) return shed(req.bucket);
       if (!queues.has(req.bucket)) {
@@ -166,7 +182,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
         if (admission.ok || admission.limit === 'room') return stamp(admission);
         if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;
         if (req.maxWaitMs <= 0) return refusal(admission);
-        if (shedNow && !(known(admission) && admission.retryAfterMs <= span / req.limit))
+        if (shedNow && !(known(admission) && admission.retryAfterMs <= gaps.shedWaitMs(span / req.limit)))
           return shed(req.bucket, admission);
       }
       // Wait behind this replica's other waiters for the bucket, in arrival order.
