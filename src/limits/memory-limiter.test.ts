@@ -477,8 +477,10 @@ describe('memory limiter, refusing on arrival while shedding', () => {
     await b.limiter.close();
   });
 
-  it('while shedding, lets through an arrival that could go within one pacing interval, and takes nothing', async () => {
-    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+  /** Shedding (a queue stood, then a refusal), nothing queued, and one permit released just now, cooling a span. */
+  async function sheddingWithOneCooling() {
+    const setup = fakeClockLimiter(100, 10);
+    const { limiter, clock, span } = setup;
     const permit = await grant(limiter, req({ limit: 2 }));
     await grant(limiter, req({ limit: 2 }));
     const controller = new AbortController();
@@ -488,6 +490,11 @@ describe('memory limiter, refusing on arrival while shedding', () => {
     controller.abort();
     await waiting;
     permit.release();
+    return setup;
+  }
+
+  it('while shedding, lets through an arrival that could go within one pacing interval, and takes nothing', async () => {
+    const { limiter, clock, span } = await sheddingWithOneCooling();
     // The released permit cools one span from now; just before that, an arrival is close enough to wait for it.
     clock.t += span - 5;
     expect(shedCheck(limiter)).toBeUndefined();
@@ -497,17 +504,9 @@ describe('memory limiter, refusing on arrival while shedding', () => {
     expect(await limiter.acquire(req({ limit: 2, maxWaitMs: WAIT }))).toMatchObject(granted);
     await limiter.close();
   });
+
   it('while shedding a flood, lets an arrival wait about two arrival gaps only, not a whole pacing interval', async () => {
-    const { limiter, clock, span } = fakeClockLimiter(100, 10);
-    const permit = await grant(limiter, req({ limit: 2 }));
-    await grant(limiter, req({ limit: 2 }));
-    const controller = new AbortController();
-    const waiting = settle(limiter.acquire(req({ limit: 2, maxWaitMs: 10_000, signal: controller.signal })));
-    clock.t = WAIT + span;
-    expect(shedCheck(limiter)).toMatchObject({ ok: false });
-    controller.abort();
-    await waiting;
-    permit.release();
+    const { limiter, clock, span } = await sheddingWithOneCooling();
     const freeAt = clock.t + span;
     // Arrivals every millisecond while the permit cools: all refused.
     for (let t = clock.t + 1; t < freeAt - 5; t++) {
