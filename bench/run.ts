@@ -467,12 +467,18 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
  * BENCH_TRACE's table: each phase of a create inside roomgate (GLOBAL_RATE_LIMIT=250) and inside the minimal
  * handler, over their measured segments, and their GC pauses meanwhile (phases.ts).
  */
+/** The front a traced table sets roomgate against: its table column, and how the prose names it. */
+interface TracedReference {
+  column: string;
+  prose: string;
+}
+
 function phaseLines(
   gate: FrontPhases | undefined,
   minimal: FrontPhases | undefined,
   intro = (n: [number, number]) =>
     `Inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into roomgate at GLOBAL_RATE_LIMIT=250 and into the minimal handler, which makes both a little slower; ${n[0]} and ${n[1]} creates of the measured segments, ms):`,
-  minimalName = 'minimal',
+  reference: TracedReference = { column: 'minimal', prose: 'minimal handler' },
 ): string[] {
   const cell = (f: FrontPhases | undefined, i: number) =>
     f ? `${fmt(f.phases[i]?.p50 ?? Number.NaN)} | ${fmt(f.phases[i]?.p99 ?? Number.NaN)}` : 'n/a | n/a';
@@ -483,11 +489,11 @@ function phaseLines(
   return [
     intro([gate?.n ?? 0, minimal?.n ?? 0]),
     '',
-    `| phase | roomgate p50 | roomgate p99 | ${minimalName} p50 | ${minimalName} p99 |`,
+    `| phase | roomgate p50 | roomgate p99 | ${reference.column} p50 | ${reference.column} p99 |`,
     '|---|---:|---:|---:|---:|',
     ...PHASES.map(({ name }, i) => `| ${name} | ${cell(gate, i)} | ${cell(minimal, i)} |`),
     '',
-    `GC pauses during the measured part: roomgate ${gc(gate)}; the ${minimalName === 'minimal' ? 'minimal handler' : minimalName} ${gc(minimal)}.`,
+    `GC pauses during the measured part: roomgate ${gc(gate)}; the ${reference.prose} ${gc(minimal)}.`,
     '',
   ];
 }
@@ -916,7 +922,7 @@ async function overload(report: Report, quota: QuotaLatency): Promise<void> {
           floor.phases,
           (n) =>
             `Admitted creates inside the fronts (BENCH_TRACE: phase-trace.mjs preloaded into the gateway and into the floor, following the handler across awaits, which makes both slower; ${n[0]} and ${n[1]} admitted creates of the recorded part, ms):`,
-          'floor',
+          { column: 'floor', prose: 'floor' },
         )
       : []),
   );
