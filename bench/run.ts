@@ -463,16 +463,16 @@ async function addedLatency(report: Report): Promise<QuotaLatency> {
   return { client: g, own: ownFree };
 }
 
-/**
- * BENCH_TRACE's table: each phase of a create inside roomgate (GLOBAL_RATE_LIMIT=250) and inside the minimal
- * handler, over their measured segments, and their GC pauses meanwhile (phases.ts).
- */
 /** The front a traced table sets roomgate against: its table column, and how the prose names it. */
 interface TracedReference {
   column: string;
   prose: string;
 }
 
+/**
+ * BENCH_TRACE's table: each phase of a create inside roomgate (GLOBAL_RATE_LIMIT=250) and inside the minimal
+ * handler, over their measured segments, and their GC pauses meanwhile (phases.ts).
+ */
 function phaseLines(
   gate: FrontPhases | undefined,
   minimal: FrontPhases | undefined,
