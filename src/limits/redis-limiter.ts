@@ -66,17 +66,6 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** Per bucket, since when its queue has existed without emptying, and until when it sheds (see acquire). */
   const queuedSince = new Map<string, number>();
   const shedUntil = new Map<string, number>();
-  /** Per bucket, how often this replica's arrivals come, which bounds the wait while it sheds (arrival-gaps.ts). */
-  const arrivals = new Map<string, ArrivalGaps>();
-  function noteArrival(bucket: string, t: number, limit: number): ArrivalGaps {
-    let gaps = arrivals.get(bucket);
-    if (!gaps) {
-      gaps = new ArrivalGaps();
-      arrivals.set(bucket, gaps);
-    }
-    gaps.note(t, span / limit);
-    return gaps;
-  }
 
   async function tryOnce(req: AcquireRequest, queued = false): Promise<Admission> {
     const member = randomBytes(8).toString('hex');
@@ -117,6 +106,18 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** A refusal as the caller gets it: a lease's remaining time is no wait to offer, a window is. */
   const refusal = (admission: Refusal): Refusal =>
     known(admission) ? admission : { ...admission, retryAfterMs: span };
+
+  /** Per bucket, how often this replica's arrivals come, which bounds the wait while it sheds (arrival-gaps.ts). */
+  const arrivals = new Map<string, ArrivalGaps>();
+  function noteArrival(bucket: string, t: number, limit: number): ArrivalGaps {
+    let gaps = arrivals.get(bucket);
+    if (!gaps) {
+      gaps = new ArrivalGaps();
+      arrivals.set(bucket, gaps);
+    }
+    gaps.note(t, span / limit);
+    return gaps;
+  }
 
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
   async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
