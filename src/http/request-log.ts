@@ -55,24 +55,7 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
   app.addHook('onRequest', (request, reply, done) => {
     request.audit = {};
     reply.header('x-request-id', request.id);
-    // One close listener per connection, which knows the answers still owed on it, rather than one listener
-    // added and removed for every request (a keep-alive connection carries many).
-    const socket = request.raw.socket as TrackedSocket | null;
-    if (socket) {
-      let owed = socket[OWED];
-      if (!owed) {
-        const answers = new Set<FastifyReply>();
-        owed = answers;
-        socket[OWED] = answers;
-        socket.once('close', () => {
-          for (const answer of answers) gone(answer);
-          answers.clear();
-        });
-      }
-      owed.add(reply);
-    } else {
-      reply.raw.once('close', () => gone(reply));
-    }
+    owe(reply, gone);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -84,3 +67,30 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
 
 const OWED = Symbol('roomgate.answersOwed');
 type TrackedSocket = NonNullable<FastifyRequest['raw']['socket']> & { [OWED]?: Set<FastifyReply> };
+
+/**
+ * Notes that `reply` is owed on its connection, for `gone` if the connection closes first. One close listener per
+ * connection, which knows the answers still owed on it, rather than one listener added and removed for every
+ * request (a keep-alive connection carries many). The listener is made in a function of its own, not in the
+ * onRequest hook: a closure made where `reply` is captured shares that scope, so the connection's listener kept
+ * its first request and reply alive for as long as the connection lasted (bench/ANALYSIS.md, thirteenth round).
+ */
+function owe(reply: FastifyReply, gone: (reply: FastifyReply) => void): void {
+  const socket = reply.request.raw.socket as TrackedSocket | null;
+  if (!socket) {
+    reply.raw.once('close', () => gone(reply));
+    return;
+  }
+  (socket[OWED] ?? watchConnection(socket, gone)).add(reply);
+}
+
+/** The set of answers owed on `socket`, each handed to `gone` when the connection closes. */
+function watchConnection(socket: TrackedSocket, gone: (reply: FastifyReply) => void): Set<FastifyReply> {
+  const answers = new Set<FastifyReply>();
+  socket[OWED] = answers;
+  socket.once('close', () => {
+    for (const answer of answers) gone(answer);
+    answers.clear();
+  });
+  return answers;
+}
