@@ -56,6 +56,8 @@ interface Bucket {
   queue: Waiter[];
   /** Earliest time the next queued request may be granted: queued sends go out `span / limit` apart. */
   nextGrant: number;
+  /** While the limit sheds, no grant goes before this: half an interval after the last (keepApartWhileShedding). */
+  apartUntil: number;
   timer: NodeJS.Timeout | undefined;
   keys: Map<string, KeyState>;
   /** Since when the queue has held waiters without emptying; undefined while it is empty. */
@@ -68,6 +70,8 @@ interface Bucket {
 
 /** How many queued grants may go out back to back to make up for a late timer. */
 const CATCH_UP_GRANTS = 8;
+/** While a limit sheds, grants go out at least this many pacing intervals apart (keepApartWhileShedding). */
+const SHED_SPACING = 0.5;
 
 /**
  * An exact in-process limiter (see limiter.ts for why permits bound arrivals). Requests over the limit wait in
@@ -91,6 +95,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         head: 0,
         queue: [],
         nextGrant: Number.NEGATIVE_INFINITY,
+        apartUntil: Number.NEGATIVE_INFINITY,
         timer: undefined,
         keys: new Map(),
         queuedSince: undefined,
@@ -171,6 +176,23 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   }
 
   /**
+   * While the limit sheds, no grant follows the one at `t` by less than half a pacing interval. Demand stays above
+   * the limit then, so permits that free up together (sends that cooled down together) would be taken together by
+   * the next arrivals, go out as one burst whose requests wait for each other upstream and in the gateway's loop,
+   * and come back as a burst every window (bench/ANALYSIS.md, thirteenth round). Only the gap is kept, apart from
+   * the queue's pace (nextGrant): a permit free at once still goes at once if the last grant is that far back, and
+   * it takes nothing from the catch-up that queued grants may still make.
+   */
+  function keepApartWhileShedding(b: Bucket, t: number): void {
+    if (t < b.shedUntil) b.apartUntil = t + (SHED_SPACING * span) / b.limit;
+  }
+
+  /** Whether a grant may go at `t` as far as the pace and the gap go (a free permit aside). */
+  function due(b: Bucket, t: number): boolean {
+    return t >= b.nextGrant && t >= b.apartUntil;
+  }
+
+  /**
    * Hands cooled-down permits to waiters in arrival order, paced at one every `span / limit` on average, and
    * wakes up again when the next may go. Pacing matters: permits released together cool down together, and a
    * queue granted in bursts would send in bursts, whose answers take longer, which slows every later cycle.
@@ -179,11 +201,12 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   function pump(b: Bucket): void {
     const t = now();
     const interval = span / b.limit;
-    while (b.queue.length > 0 && occupied(b, t) < b.limit && t >= b.nextGrant) {
+    while (b.queue.length > 0 && occupied(b, t) < b.limit && due(b, t)) {
       const waiter = b.queue.shift() as Waiter;
       // Scheduled from the previous grant, not from now, so timer lag does not slow the pace down; after a
       // pause it restarts from now, with a few grants of catch-up at most (a small burst, never a large one).
       b.nextGrant = Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + interval;
+      keepApartWhileShedding(b, t);
       waiter.grant(permitFor(b, waiter.key));
     }
     if (b.timer) clearTimeout(b.timer);
@@ -192,7 +215,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       b.queuedSince = undefined;
       return;
     }
-    let wakeAt = b.nextGrant;
+    let wakeAt = Math.max(b.nextGrant, b.apartUntil);
     if (occupied(b, t) >= b.limit) {
       // Nothing cools before an answer comes in (release pumps then) unless an answered send is cooling.
       if (b.head >= b.cooling.length) return;
@@ -205,7 +228,10 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   function estimateFree(b: Bucket, position: number, t: number): number {
     // The pace: the waiters ahead go out `span / limit` apart (less a catch-up burst) from the next grant.
     const interval = span / b.limit;
-    const paced = Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + position * interval;
+    const paced = Math.max(
+      Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + position * interval,
+      b.apartUntil,
+    );
     const free = b.limit - occupied(b, t);
     if (position < free) return Math.max(t, paced);
     const index = b.head + position - free;
@@ -252,7 +278,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     const t = now();
     const key = req.key;
     b.arrivals.note(t, span / b.limit);
-    if (b.queue.length === 0 && occupied(b, t) < b.limit && t >= b.nextGrant) {
+    if (b.queue.length === 0 && occupied(b, t) < b.limit && due(b, t)) {
+      keepApartWhileShedding(b, t);
       if (key !== undefined) keyState(b, key).holds++;
       return { ok: true, waitedMs: t - started, permit: permitFor(b, key) };
     }

@@ -86,18 +86,29 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
     expect(check()).toBeUndefined();
   });
 
-  it('while shedding a flood, refuses at once an arrival that could go within a pacing interval but not within two arrival gaps', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 400 });
+  /**
+   * Limit 2: both permits held while a request waits in the queue until it has stood long enough to shed
+   * (maxWaitMs 150 and a window of 400). Then both permits are released at once and the waiter leaves. Returns when.
+   */
+  async function shedThenReleaseBoth(limiter: ReturnType<typeof createRedisLimiter>): Promise<number> {
     const held = [await limiter.acquire(req({ limit: 2 })), await limiter.acquire(req({ limit: 2 }))];
     const leave = new AbortController();
-    const a = limiter.acquire(req({ limit: 2, maxWaitMs: 5000, signal: leave.signal })).catch(() => 'left');
+    const waiting = limiter
+      .acquire(req({ limit: 2, maxWaitMs: 5000, signal: leave.signal }))
+      .catch(() => 'left');
     await new Promise((r) => setTimeout(r, 600));
     // The queue has stood: shedding starts with this refusal and goes on for a window after the last one.
     expect(await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }))).toMatchObject({ ok: false });
     const released = performance.now();
     for (const h of held) if (h.ok) h.permit.release();
     leave.abort();
-    expect(await a).toBe('left');
+    expect(await waiting).toBe('left');
+    return released;
+  }
+
+  it('while shedding a flood, refuses at once an arrival that could go within a pacing interval but not within two arrival gaps', async () => {
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 400 });
+    const released = await shedThenReleaseBoth(limiter);
     // Arrivals back to back, a Redis round trip apart, while both permits cool (one window from their release),
     // until they are within one pacing interval (400 / 2 = 200 ms) and within their wait (150 ms) of cooling,
     // which a lone arrival would wait for.
@@ -110,6 +121,22 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
     // Refused at once, though its permit was due within the interval: the next arrivals would take it as soon.
     expect(performance.now() - started).toBeLessThan(50);
     expect(last.ok ? 0 : last.retryAfterMs).toBeLessThan(150);
+  });
+
+  it('while shedding, keeps the sends of permits that cooled together apart', async () => {
+    // A window of 400 ms and a limit of 2: Redis paces at 150 ms (PACE_FACTOR), and keeps grants 75 ms apart at least.
+    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 400 });
+    // Both answered at once: both permits cool down together, one window from now.
+    await shedThenReleaseBoth(limiter);
+    const until = performance.now() + 1200;
+    const admitted: number[] = [];
+    // Arrivals back to back, a Redis round trip apart, until both permits are taken again.
+    while (admitted.length < 2 && performance.now() < until) {
+      if ((await limiter.acquire(req({ limit: 2, maxWaitMs: 150 }))).ok) admitted.push(performance.now());
+    }
+    expect(admitted).toHaveLength(2);
+    // Taken at once, the two would have gone out a round trip apart, as one burst.
+    expect((admitted[1] as number) - (admitted[0] as number)).toBeGreaterThanOrEqual(70);
   });
 
   it('frees a permit one window after its release, not before', async () => {

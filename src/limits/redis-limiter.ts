@@ -9,6 +9,8 @@ import { ACQUIRE_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.j
 /** As in memory-limiter.ts: how many queued grants may go out back to back after a late wake-up. */
 const CATCH_UP_GRANTS = 8;
 const PACE_FACTOR = 0.75;
+/** As in memory-limiter.ts: while the limit sheds, grants go out at least this many pacing intervals apart. */
+const SHED_SPACING = 0.5;
 
 export interface RedisLimiterOptions {
   redis: Redis;
@@ -35,6 +37,7 @@ interface ScriptedRedis extends Redis {
     log: string,
     key: string,
     pace: string,
+    apart: string,
     ...args: (string | number)[]
   ): Promise<AcquireReply>;
   roomgateRelease(log: string, key: string, ...args: (string | number)[]): Promise<number>;
@@ -54,20 +57,22 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   const pollMs = opts.pollMs ?? 5;
   const prefix = opts.prefix ?? 'roomgate';
   if (typeof redis.roomgateAcquire !== 'function') {
-    redis.defineCommand('roomgateAcquire', { numberOfKeys: 3, lua: ACQUIRE_SCRIPT });
+    redis.defineCommand('roomgateAcquire', { numberOfKeys: 4, lua: ACQUIRE_SCRIPT });
     redis.defineCommand('roomgateRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
     redis.defineCommand('roomgateImport', { lua: IMPORT_SCRIPT });
   }
   const logKey = (bucket: string) => `{${prefix}:${bucket}}:log`;
   const roomKey = (bucket: string, key: string) => `{${prefix}:${bucket}}:room:${key}`;
   const paceKey = (bucket: string) => `{${prefix}:${bucket}}:pace`;
+  const apartKey = (bucket: string) => `{${prefix}:${bucket}}:apart`;
   /** Per bucket, the requests of this replica waiting for a permit, served in order. */
   const queues = new Map<string, Promise<unknown>>();
   /** Per bucket, since when its queue has existed without emptying, and until when it sheds (see acquire). */
   const queuedSince = new Map<string, number>();
   const shedUntil = new Map<string, number>();
 
-  async function tryOnce(req: AcquireRequest, queued = false): Promise<Admission> {
+  /** One decision by Redis; `apart`: while shedding, no grant right after another (keepApartWhileShedding). */
+  async function tryOnce(req: AcquireRequest, queued: boolean, apart: boolean): Promise<Admission> {
     const member = randomBytes(8).toString('hex');
     const log = logKey(req.bucket);
     const room = roomKey(req.bucket, req.key ?? '');
@@ -79,6 +84,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       log,
       room,
       paceKey(req.bucket),
+      apartKey(req.bucket),
       req.limit,
       leaseUs,
       hasKey,
@@ -86,6 +92,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       queued ? '1' : '0',
       interval,
       CATCH_UP_GRANTS,
+      apart ? Math.round(SHED_SPACING * interval) : 0,
     );
     if (reply[0] === 0) return { ok: false, limit: reply[1], retryAfterMs: Number(reply[2]) / 1000 };
     let released = false;
@@ -122,7 +129,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
   async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
     for (;;) {
-      const admission = await tryOnce(req, true);
+      const admission = await tryOnce(req, true, shedding(req.bucket, performance.now(), req.maxWaitMs));
       if (admission.ok || admission.limit === 'room') return admission;
       const left = deadline - performance.now();
       if (left <= 0 || (known(admission) && admission.retryAfterMs > left)) {
@@ -173,12 +180,12 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       const shedNow = shedding(req.bucket, started, req.maxWaitMs);
       if (shedNow && queues.has(req.bucket)) return shed(req.bucket);
       if (!queues.has(req.bucket)) {
-        let admission = await tryOnce(req);
+        let admission = await tryOnce(req, false, shedNow);
         // A retry waits out its key's window (another replica may still take the key first: then refused).
         while (!admission.ok && admission.limit === 'room' && req.waitForKey) {
           if (admission.retryAfterMs > deadline - performance.now()) break;
           await sleep(Math.ceil(admission.retryAfterMs), undefined, { signal: req.signal });
-          admission = await tryOnce(req);
+          admission = await tryOnce(req, false, shedNow);
         }
         if (admission.ok || admission.limit === 'room') return stamp(admission);
         if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;

@@ -6,11 +6,14 @@
  * Lua's tostring would switch to a lossy exponent form.
  *
  * KEYS[1] the command's log, KEYS[2] the RoomId's key, KEYS[3] the pace (the earliest time the next queued
- * request may be granted). All carry the same hash tag, for Redis Cluster.
+ * request may be granted), KEYS[4] the earliest time of any grant while the limit sheds. All carry the same hash
+ * tag, for Redis Cluster.
  *
- * ARGV: limit, lease µs, has key (1/0), member, queued (1/0), pacing interval µs, catch-up grants.
+ * ARGV: limit, lease µs, has key (1/0), member, queued (1/0), pacing interval µs, catch-up grants, least gap µs.
  * A queued request is paced as in memory-limiter.ts: queued grants go out `span / limit` apart on average
  * (with a few of catch-up), so a queue is not released in one burst whose slow answers would slow every cycle.
+ * A least gap above 0 (while the limit sheds: keepApartWhileShedding there) keeps the next grant, queued or not,
+ * at least that far from this one, apart from the pace.
  */
 export const ACQUIRE_SCRIPT = `
 local t = redis.call('TIME')
@@ -22,6 +25,7 @@ local member = ARGV[4]
 local queued = ARGV[5] == '1'
 local interval = tonumber(ARGV[6])
 local catchUp = tonumber(ARGV[7])
+local leastGap = tonumber(ARGV[8])
 if hasKey then
   local pttl = redis.call('PTTL', KEYS[2])
   if pttl > 0 then return {0, 'room', string.format('%.0f', pttl * 1000)} end
@@ -31,11 +35,16 @@ if redis.call('ZCARD', KEYS[1]) >= limit then
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return {0, 'global', string.format('%.0f', tonumber(first[2]) - now)}
 end
+local apartUntil = tonumber(redis.call('GET', KEYS[4]) or '0')
+if now < apartUntil then return {0, 'global', string.format('%.0f', apartUntil - now)} end
 if queued then
   local nextAt = tonumber(redis.call('GET', KEYS[3]) or '0')
   if now < nextAt then return {0, 'global', string.format('%.0f', nextAt - now)} end
   local base = math.max(nextAt, now - catchUp * interval)
   redis.call('SET', KEYS[3], string.format('%.0f', base + interval), 'PX', math.ceil(leaseUs / 1000))
+end
+if leastGap > 0 then
+  redis.call('SET', KEYS[4], string.format('%.0f', now + leastGap), 'PX', math.ceil(leastGap / 1000) + 1)
 end
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + leaseUs), member)
 redis.call('PEXPIRE', KEYS[1], math.ceil(leaseUs / 1000) + 1000)

@@ -31,6 +31,33 @@ async function simulate(everyMs: number): Promise<{ perSecond: number; longestWa
   return { perSecond: granted / 10, longestWaitMs };
 }
 
+/**
+ * A flood (1 ms apart) in which the upstream stalls once during the shedding: the answers of every send admitted
+ * in that time come back together at its end, so their permits cool down together a window later. Returns when
+ * each grant after the stall's echo began went out.
+ */
+async function grantsAfterAStall(): Promise<number[]> {
+  const limiter = createMemoryLimiter({ windowMs: 1000, marginMs: 0, now: () => Date.now() });
+  const stall = { from: 8_000, to: 8_300 };
+  const held: (() => void)[] = [];
+  const grants: number[] = [];
+  for (let t = 0; t < 14_000; t++) {
+    void limiter
+      .acquire({ bucket: 'b', limit: LIMIT, maxWaitMs: 1000, waitForKey: false })
+      .then((admission) => {
+        if (!admission.ok) return;
+        const now = Date.now();
+        if (now >= stall.to + 1000) grants.push(now);
+        if (now >= stall.from && now < stall.to) held.push(() => admission.permit.release());
+        else admission.permit.release();
+      });
+    if (t === stall.to) for (const release of held.splice(0)) release();
+    await vi.advanceTimersByTimeAsync(1);
+  }
+  await limiter.close();
+  return grants;
+}
+
 describe('memory limiter while shedding, in steady state', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 0 });
@@ -52,5 +79,15 @@ describe('memory limiter while shedding, in steady state', () => {
     expect(perSecond).toBeGreaterThanOrEqual(0.99 * LIMIT);
     // Two gaps of 5 ms, and the millisecond a timer rounds up to.
     expect(longestWaitMs).toBeLessThanOrEqual(2 * every + 1);
+  });
+
+  it('keeps sends apart after permits cooled together, every window after, at the same rate', async () => {
+    const grants = await grantsAfterAStall();
+    const gaps = grants.slice(1).map((at, i) => at - (grants[i] as number));
+    // Without pacing the permits taken at once, the stall's sends went out again a window later as one burst, 1 ms
+    // apart (each arrival took the next freed permit), and again every window after.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INTERVAL / 2);
+    // Over the ~4.7 s measured, as many sends as the limit allows.
+    expect(grants.length).toBeGreaterThanOrEqual(0.98 * LIMIT * ((14_000 - 9_300) / 1000));
   });
 });
