@@ -226,7 +226,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
 
   /** When the waiter at queue position `position` should be granted, as far as known now. */
   function estimateFree(b: Bucket, position: number, t: number): number {
-    // The pace: the waiters ahead go out `span / limit` apart (less a catch-up burst) from the next grant.
+    // The pace: the waiters ahead go out `span / limit` apart (less a catch-up burst) from the next grant, and
+    // while shedding not before the gap after the last grant.
     const interval = span / b.limit;
     const paced = Math.max(
       Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + position * interval,

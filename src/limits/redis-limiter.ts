@@ -71,8 +71,9 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   const queuedSince = new Map<string, number>();
   const shedUntil = new Map<string, number>();
 
-  /** One decision by Redis; `apart`: while shedding, no grant right after another (keepApartWhileShedding). */
-  async function tryOnce(req: AcquireRequest, queued: boolean, apart: boolean): Promise<Admission> {
+  /** One decision by Redis. While this replica sheds, no grant right after another (keepApartWhileShedding). */
+  async function tryOnce(req: AcquireRequest, queued = false): Promise<Admission> {
+    const apart = shedding(req.bucket, performance.now(), req.maxWaitMs);
     const member = randomBytes(8).toString('hex');
     const log = logKey(req.bucket);
     const room = roomKey(req.bucket, req.key ?? '');
@@ -129,7 +130,7 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
   async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
     for (;;) {
-      const admission = await tryOnce(req, true, shedding(req.bucket, performance.now(), req.maxWaitMs));
+      const admission = await tryOnce(req, true);
       if (admission.ok || admission.limit === 'room') return admission;
       const left = deadline - performance.now();
       if (left <= 0 || (known(admission) && admission.retryAfterMs > left)) {
@@ -180,12 +181,12 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       const shedNow = shedding(req.bucket, started, req.maxWaitMs);
       if (shedNow && queues.has(req.bucket)) return shed(req.bucket);
       if (!queues.has(req.bucket)) {
-        let admission = await tryOnce(req, false, shedNow);
+        let admission = await tryOnce(req);
         // A retry waits out its key's window (another replica may still take the key first: then refused).
         while (!admission.ok && admission.limit === 'room' && req.waitForKey) {
           if (admission.retryAfterMs > deadline - performance.now()) break;
           await sleep(Math.ceil(admission.retryAfterMs), undefined, { signal: req.signal });
-          admission = await tryOnce(req, false, shedNow);
+          admission = await tryOnce(req);
         }
         if (admission.ok || admission.limit === 'room') return stamp(admission);
         if (known(admission) && admission.retryAfterMs > req.maxWaitMs) return admission;

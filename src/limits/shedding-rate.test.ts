@@ -84,7 +84,7 @@ describe('memory limiter while shedding, in steady state', () => {
   it('keeps sends apart after permits cooled together, every window after, at the same rate', async () => {
     const grants = await grantsAfterAStall();
     const gaps = grants.slice(1).map((at, i) => at - (grants[i] as number));
-    // Without pacing the permits taken at once, the stall's sends went out again a window later as one burst, 1 ms
+    // Without a gap kept between grants, the stall's sends went out again a window later as one burst, 1 ms
     // apart (each arrival took the next freed permit), and again every window after.
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INTERVAL / 2);
     // Over the ~4.7 s measured, as many sends as the limit allows.
