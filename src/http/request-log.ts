@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../ops/metrics.js';
 import { type Audit, logRequestLine, type RequestHead } from './request-line.js';
+import { pathOf } from './url-path.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +27,7 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
     const elapsedMs = reply.elapsedTime;
     const head: RequestHead = {
       method: request.method,
-      route: route ?? (request.url.split('?')[0] as string),
+      route: route ?? pathOf(request.url),
       status,
       latencyMs: Math.round(elapsedMs * 100) / 100,
     };
