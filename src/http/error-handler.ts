@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES, type ProblemSlug, tencentCodeEntry } from '../problems/catalog.js';
 import { problemFromUpstream } from '../problems/from-error.js';
-import { buildProblem, type ProblemAnswer, ProblemError } from '../problems/problem.js';
+import { buildProblem, fillProblemTemplate, type ProblemAnswer, ProblemError } from '../problems/problem.js';
 import { CallerGoneError } from './caller-gone.js';
+import { pathOf } from './url-path.js';
 import { RequestValidationError } from './validation.js';
 
 export function sendProblem(
@@ -10,25 +11,28 @@ export function sendProblem(
   reply: FastifyReply,
   problem: ProblemAnswer,
 ): FastifyReply {
-  const body = buildProblem(
-    problem.slug,
-    problem.detail,
-    request.id,
-    request.url.split('?')[0],
-    problem.extras,
-  );
+  const instance = pathOf(request.url);
+  const body = problem.template
+    ? fillProblemTemplate(problem.template, request.id, instance)
+    : JSON.stringify(buildProblem(problem.slug, problem.detail, request.id, instance, problem.extras));
   request.audit.outcome = problem.slug;
   if (problem.extras.upstream) {
     request.audit.tencentCode = problem.extras.upstream.errorCode;
     request.audit.upstreamRequestId = problem.extras.upstream.requestId;
   }
-  return reply
-    .code(PROBLEM_TYPES[problem.slug].status)
-    .headers(problem.headers)
-    .type('application/problem+json')
-    .serializer(JSON.stringify)
-    .send(body);
+  return (
+    reply
+      .code(PROBLEM_TYPES[problem.slug].status)
+      .headers(problem.headers)
+      .type('application/problem+json')
+      // The body is JSON already. A serializer of its own keeps Fastify from adding `; charset=utf-8` to the
+      // media type, which it does for a string sent as JSON without one.
+      .serializer(asIs)
+      .send(body)
+  );
 }
+
+const asIs = (body: string) => body;
 
 /** Answers true for a key at most once per `intervalMs`. */
 function createOncePer(intervalMs: number) {
@@ -102,7 +106,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     sendProblem(
       request,
       reply,
-      new ProblemError('not-found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+      new ProblemError('not-found', `No route for ${request.method} ${pathOf(request.url)}.`),
     ),
   );
 }

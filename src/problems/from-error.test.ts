@@ -120,6 +120,28 @@ describe('problemFromNotSent', () => {
     expect(problem.detail).toContain('once per second');
   });
 
+  it('hands out one frozen answer, with its body made ahead, for refusals that say the same', () => {
+    const first = problemFromNotSent(new LimitRefusal('global', 250, 200));
+    expect(problemFromNotSent(new LimitRefusal('global', 900, 200))).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.headers) && Object.isFrozen(first.extras)).toBe(
+      true,
+    );
+    expect(first.template).toBeDefined();
+    // Whatever differs in what the caller is told is a different answer.
+    expect(problemFromNotSent(new LimitRefusal('global', 1001, 200))).not.toBe(first);
+    expect(problemFromNotSent(new LimitRefusal('global', 250, 100)).headers['ratelimit-limit']).toBe('100');
+    expect(problemFromNotSent(new LimitRefusal('room', 250, 200)).extras).toEqual({ limit: 'room' });
+    expect(problemFromNotSent(new CircuitOpen(250)).slug).toBe('upstream-unavailable');
+  });
+
+  it('answers right however many distinct refusals come', () => {
+    for (let perSecond = 1; perSecond <= 600; perSecond++) {
+      const answer = problemFromNotSent(new LimitRefusal('global', 250, perSecond));
+      expect(answer.headers['ratelimit-limit']).toBe(String(perSecond));
+      expect(answer.detail).toContain(`${perSecond} requests per second`);
+    }
+  });
+
   it('never sends a Retry-After below 1 second, nor a fraction', () => {
     fc.assert(
       fc.property(fc.constantFrom<'global' | 'room'>('global', 'room'), fc.nat(120_000), (limit, ms) => {

@@ -1,6 +1,6 @@
 import { LimitRefusal, type NotSent, TransportError, UpstreamError } from '../tencent/errors.js';
 import { tencentCodeEntry } from './catalog.js';
-import { type ProblemAnswer, ProblemError } from './problem.js';
+import { type ProblemAnswer, ProblemError, problemTemplate } from './problem.js';
 
 /** Whole seconds, at least 1: what `Retry-After` demands, rounded up so an early retry is never invited. */
 export function retryAfterSeconds(ms: number): number {
@@ -9,10 +9,39 @@ export function retryAfterSeconds(ms: number): number {
 
 /**
  * The answer for a call that sent nothing: 429 when the gateway's own limits refused it, 503 while the circuit
- * breaker is open. A plain answer, no Error (see LimitRefusal).
+ * breaker is open. A plain answer, no Error (see LimitRefusal). Under a flood it is the answer to thousands of
+ * requests a second, all alike but for their request ID and path, so each distinct answer is made once, frozen,
+ * with its body's template (problemTemplate), and handed out again.
  */
 export function problemFromNotSent(notSent: NotSent): ProblemAnswer {
   const seconds = retryAfterSeconds(notSent.retryAfterMs);
+  const key =
+    notSent instanceof LimitRefusal ? `${notSent.limit} ${notSent.perSecond} ${seconds}` : `open ${seconds}`;
+  let answer = notSentAnswers.get(key);
+  if (answer === undefined) {
+    // A handful of keys in practice (the limit, the command's rate, a Retry-After of a second or a few): the
+    // bound only keeps an unusual configuration from growing the map without end.
+    if (notSentAnswers.size >= MAX_NOT_SENT_ANSWERS) notSentAnswers.clear();
+    answer = shared(notSentAnswer(notSent, seconds));
+    notSentAnswers.set(key, answer);
+  }
+  return answer;
+}
+
+const notSentAnswers = new Map<string, ProblemAnswer>();
+const MAX_NOT_SENT_ANSWERS = 256;
+
+/** An answer given to many requests: frozen, since they share it, and with its body's template. */
+function shared(answer: ProblemAnswer): ProblemAnswer {
+  return Object.freeze({
+    ...answer,
+    extras: Object.freeze({ ...answer.extras }),
+    headers: Object.freeze({ ...answer.headers }),
+    template: problemTemplate(answer.slug, answer.detail, answer.extras),
+  });
+}
+
+function notSentAnswer(notSent: NotSent, seconds: number): ProblemAnswer {
   if (!(notSent instanceof LimitRefusal)) {
     return {
       slug: 'upstream-unavailable',
