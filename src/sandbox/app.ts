@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pathOf } from '../http/url-path.js';
 import { TENCENT } from '../tencent/codes.js';
 import { verifyUserSig } from '../tencent/usersig.js';
 import { type Fault, FaultQueue, type FaultRule } from './faults.js';
@@ -261,7 +262,7 @@ export async function buildSandbox(
   });
   // Anything else Tencent's front door would answer with 60009; it still arrived, so it is recorded.
   app.setNotFoundHandler((request, reply) => {
-    record({ at: now(), command: request.url.split('?')[0] ?? '', outcome: TENCENT.BAD_REQUEST_RESOURCE });
+    record({ at: now(), command: pathOf(request.url), outcome: TENCENT.BAD_REQUEST_RESOURCE });
     return sendJson(reply, envelope({ code: TENCENT.BAD_REQUEST_RESOURCE, info: 'bad request resource' }));
   });
 
