@@ -254,6 +254,14 @@ describe('POST /rooms, retries', () => {
     expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual([100001, 100001, 100001]);
   });
 
+  it('does not retry 60008: only connection failures and 100001 are, as the contract says', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'code', code: 60008 }, times: 3 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ type: '/problems/upstream-failure', upstream: { errorCode: 60008 } });
+    expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual([60008]);
+  });
+
   it('regenerates the UserSig after 70001 and retries once with the new one', async () => {
     sandbox.state.faults.add({ fault: { kind: 'code', code: 70001 }, times: 1 });
     const res = await postRoom(gateway, minimal(roomId()));

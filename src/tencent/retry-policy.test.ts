@@ -21,13 +21,9 @@ describe('isRetryable', () => {
     expect(isRetryable(upstream(100001))).toBe(true);
   });
 
-  it('retries Tencent 60008 (service timeout, documented as retry)', () => {
-    expect(isRetryable(upstream(60008))).toBe(true);
-  });
-
   it.each([
-    100002, 100003, 100004, 100006, 100007, 100010, 100011, 100012, 100026, 60007, 60011, 60018, 60019, 70001,
-    70009, 70016, 80001, 123456,
+    100002, 100003, 100004, 100006, 100007, 100010, 100011, 100012, 100026, 60007, 60008, 60011, 60018, 60019,
+    70001, 70009, 70016, 80001, 123456,
   ])('does not retry Tencent %d', (code) => {
     expect(isRetryable(upstream(code))).toBe(false);
   });
