@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, type RunningSandbox, roomId, SDKAPPID, startSandbox } from '../../test/helpers.js';
@@ -637,6 +638,33 @@ describe('sandbox create_room, global per-second limit', () => {
     // Only meaningful while the second batch is still inside the window.
     expect(nowMs()).toBeLessThan(secondStart + 1000);
     expectFail(over, 60007);
+  });
+
+  it('judges the limit by arrival: a request whose body comes late still counts where its headers came', async () => {
+    await Promise.all(Array.from({ length: 5 }, () => call(limited)));
+    const firstBatch = limited.state.arrivals.map((a) => a.at);
+    // The sixth arrives 500 ms after the five, inside their second, but its body follows only once they have
+    // left it. Judged by when it was handled it would pass; Tencent judges arrival.
+    await sleepUntil(Math.min(...firstBatch) + 500);
+    const late = new Promise<Answer>((resolve, reject) => {
+      const req = httpRequest(`${limited.url}${CREATE_ROOM}?${goodQuery(limited)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      req.on('error', reject);
+      req.on('response', async (res) => {
+        let text = '';
+        for await (const chunk of res) text += chunk;
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers, text, json: JSON.parse(text) });
+      });
+      req.flushHeaders();
+      sleepUntil(Math.max(...firstBatch) + 1100).then(() => req.end(JSON.stringify(minimalBody())));
+    });
+    expectFail(await late, 60007);
+    const sixth = limited.state.arrivals.at(-1);
+    expect(sixth?.at).toBeLessThan(Math.max(...firstBatch) + 1000);
   });
 
   it('keeps a separate window per command', async () => {

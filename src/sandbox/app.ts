@@ -143,8 +143,8 @@ export async function buildSandbox(
     }
   }
 
-  /** The access layer, as for every Tencent REST command: query, signature, frequency. */
-  function checkAccess(request: FastifyRequest, command: string): Result | undefined {
+  /** The access layer, as for every Tencent REST command: query, signature, frequency (judged on arrival, `at`). */
+  function checkAccess(request: FastifyRequest, command: string, at: number): Result | undefined {
     const query = request.query as Record<string, string | string[] | undefined>;
     for (const [key, value] of Object.entries(query)) {
       if (!QUERY_KEYS.has(key))
@@ -180,7 +180,7 @@ export async function buildSandbox(
       window = new SlidingWindow(1000);
       windows.set(command, window);
     }
-    if (window.hit(now()) > (limits.get(command) ?? perSecond))
+    if (window.hit(at) > (limits.get(command) ?? perSecond))
       return { code: TENCENT.API_FREQUENCY_LIMIT, info: 'API call frequency over the limit' };
     return undefined;
   }
@@ -228,7 +228,7 @@ export async function buildSandbox(
       return sendJson(reply, envelope(result));
     };
 
-    const denied = checkAccess(request, name);
+    const denied = checkAccess(request, name, at);
     if (denied) return finish(denied);
     const tooFrequent = command?.perRoomOncePerSecond === true && roomTooFrequent(roomId, at);
     const fault = state.faults.take(name, roomId);
