@@ -41,16 +41,31 @@ export interface VerifyOptions {
   nowSeconds: number;
 }
 
+/** What `inflateSync` answers with `{ info: true }` (Node's types leave it out): `bytesWritten` is the input read. */
+interface InflateInfo {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
+}
+
 /** Reverses the `+/=` → `*-_` substitution of TLSSigAPIv2's base64url variant. */
 function unescapeBase64(sig: string): string {
   return sig.replace(/\*/g, '+').replace(/-/g, '/').replace(/_/g, '=');
 }
 
+/**
+ * The document inside a UserSig, or undefined when it is not exactly one. Strict, as a verifier must be: Node's
+ * base64 decoder skips what it cannot read and zlib stops at the end of its stream, so without the two checks a
+ * signature with anything appended (a suffix, a second copy glued on, lost padding) would still verify.
+ */
 function decode(userSig: string): UserSigDocument | undefined {
   if (!/^[A-Za-z0-9*_-]+$/.test(userSig)) return undefined;
   try {
-    const json = inflateSync(Buffer.from(unescapeBase64(userSig), 'base64')).toString('utf8');
-    const doc: unknown = JSON.parse(json);
+    const base64 = unescapeBase64(userSig);
+    const compressed = Buffer.from(base64, 'base64');
+    if (compressed.toString('base64') !== base64) return undefined;
+    const { buffer, engine } = inflateSync(compressed, { info: true }) as unknown as InflateInfo;
+    if (engine.bytesWritten !== compressed.length) return undefined;
+    const doc: unknown = JSON.parse(buffer.toString('utf8'));
     if (typeof doc !== 'object' || doc === null) return undefined;
     const d = doc as Record<string, unknown>;
     const valid =
