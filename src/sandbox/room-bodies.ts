@@ -68,13 +68,19 @@ export function updateRoomBodyProblem(body: unknown): string | undefined {
 const LIST_FIELDS = new Set(['Next', 'Count']);
 export const MAX_LIST_COUNT = 20;
 
-/** get_room_list: `{"Next": string, "Count": 1..20}`, both mandatory on Tencent's page. */
+/** get_room_list's page size when the body has no Count, as Tencent's page gives it. */
+export const DEFAULT_LIST_COUNT = 20;
+
+/** get_room_list: `{"Next": string, "Count"?: 1..20}`; Tencent defaults Count to 20 but has no default Next. */
 export function roomListBodyProblem(body: unknown): string | undefined {
   if (!isObject(body)) return 'body must be a JSON object';
   const unknown = unknownFieldProblem(body, LIST_FIELDS);
   if (unknown) return unknown;
   if (typeof body.Next !== 'string') return 'Next is required and must be a string';
-  if (!Number.isInteger(body.Count) || (body.Count as number) < 1 || (body.Count as number) > MAX_LIST_COUNT)
-    return `Count is required and must be an integer from 1 to ${MAX_LIST_COUNT}`;
+  if (
+    body.Count !== undefined &&
+    (!Number.isInteger(body.Count) || (body.Count as number) < 1 || (body.Count as number) > MAX_LIST_COUNT)
+  )
+    return `Count must be an integer from 1 to ${MAX_LIST_COUNT}`;
   return undefined;
 }

@@ -520,10 +520,18 @@ describe('sandbox get_room_list', () => {
     expect((await list(listed)).RoomList.map((r) => r.RoomId)).toEqual(['hidden', 'shown']);
   });
 
+  it('pages by 20 when the body has no Count, as Tencent defaults it', async () => {
+    await rooms(Array.from({ length: 21 }, (_, i) => i));
+    const first = await tencent(listed, 'get_room_list', { Next: '' });
+    expect(codeOf(first)).toBe(0);
+    const { Response } = first.json as { Response: { Next: string; RoomList: unknown[] } };
+    expect(Response.RoomList).toHaveLength(20);
+    expect(Response.Next).not.toBe('');
+  });
+
   it.each([
     ['an empty object', {}],
     ['no Next', { Count: 20 }],
-    ['no Count', { Next: '' }],
     ['a Count of 0', { Next: '', Count: 0 }],
     ['a Count of 21', { Next: '', Count: 21 }],
     ['a fractional Count', { Next: '', Count: 1.5 }],

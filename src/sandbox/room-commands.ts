@@ -1,7 +1,12 @@
 import { TENCENT } from '../tencent/codes.js';
 import { isObject } from './body-checks.js';
 import { createRoomBodyProblem } from './create-room-body.js';
-import { roomIdBodyProblem, roomListBodyProblem, updateRoomBodyProblem } from './room-bodies.js';
+import {
+  DEFAULT_LIST_COUNT,
+  roomIdBodyProblem,
+  roomListBodyProblem,
+  updateRoomBodyProblem,
+} from './room-bodies.js';
 import { pageOfRooms } from './room-list.js';
 import { isPublicVisible, roomInfoView, statisticOf, type ViewOptions } from './room-view.js';
 import type { SandboxRoom, SandboxState } from './types.js';
@@ -127,7 +132,7 @@ const getRoomList: SandboxCommand = {
   run(body, ctx) {
     const problem = roomListBodyProblem(body);
     if (problem) return invalid(problem);
-    const { Next, Count } = body as { Next: string; Count: number };
+    const { Next, Count = DEFAULT_LIST_COUNT } = body as { Next: string; Count?: number };
     // The list is the Live Stream List: rooms created with IsPublicVisible false do not appear in it.
     const visible = [...ctx.state.rooms.values()].filter(isPublicVisible);
     const page = pageOfRooms(visible, Next, Count);
