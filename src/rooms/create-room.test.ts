@@ -132,6 +132,53 @@ describe('POST /rooms, validation', () => {
     expect(await res.json()).toMatchObject({ type: '/problems/unsupported-media-type' });
   });
 
+  it.each([
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="utf-8"',
+    'Application/JSON',
+  ])('takes JSON sent as %s, as many HTTP clients label it', async (contentType) => {
+    const id = roomId();
+    const res = await fetch(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': contentType },
+      body: JSON.stringify(minimal(id)),
+    });
+    expect(res.status).toBe(201);
+    expect(sandbox.state.rooms.has(id)).toBe(true);
+  });
+
+  it.each(['application/json; charset=iso-8859-1', 'text/json', 'application/jsonx'])(
+    'answers 415 for %s, nothing sent',
+    async (contentType) => {
+      const res = await fetch(`${gateway.url}/rooms`, {
+        method: 'POST',
+        headers: { ...BILLING, 'content-type': contentType },
+        body: JSON.stringify(minimal(roomId())),
+      });
+      expect(res.status).toBe(415);
+      expect(await res.json()).toMatchObject({ type: '/problems/unsupported-media-type' });
+      expect(sandbox.state.arrivals).toHaveLength(0);
+    },
+  );
+
+  it('refuses a body that is not valid UTF-8 instead of creating a room under a mangled RoomId', async () => {
+    const json = Buffer.from('{"RoomInfo":{"RoomId":"\u0000\u0000","SeatTemplate":"AudioSalon"}}');
+    json[json.indexOf(0)] = 0xff;
+    json[json.indexOf(0)] = 0xfe;
+    const res = await fetch(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': 'application/json' },
+      body: json,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      type: '/problems/validation-failed',
+      errors: [{ path: '', message: 'the body is not valid UTF-8; send JSON as UTF-8' }],
+    });
+    expect(sandbox.state.arrivals).toHaveLength(0);
+  });
+
   it('answers 413 payload-too-large for a body over 16 KiB', async () => {
     const res = await postRoom(gateway, {
       RoomInfo: { RoomId: 'x', SeatTemplate: 'Karaoke', RoomName: 'n'.repeat(17_000) },
