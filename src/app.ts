@@ -2,7 +2,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createApiKeyAuth } from './http/auth.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import {
+  createFrameworkErrorHandler,
+  MAX_PATH_PARAM_CHARS,
+  registerErrorHandling,
+} from './http/error-handler.js';
 import { registerGracefulClose } from './http/graceful-close.js';
 import { registerJsonBody } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -35,6 +39,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's own two lines per request are replaced by one line with what roomgate knows (request-log.ts).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
+    frameworkErrors: createFrameworkErrorHandler(deps.metrics),
     // A client gets 10 s to send its headers and 15 s for the whole request (slow-loris protection); idle
     // keep-alive connections are kept 65 s, longer than the usual load balancer's 60 s, so it closes first.
     requestTimeout: 15_000,

@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Metrics } from '../ops/metrics.js';
 import { PROBLEM_TYPES, type ProblemSlug, tencentCodeEntry } from '../problems/catalog.js';
 import { problemFromUpstream } from '../problems/from-error.js';
 import { buildProblem, fillProblemTemplate, type ProblemAnswer, ProblemError } from '../problems/problem.js';
 import { CallerGoneError } from './caller-gone.js';
+import { logUnroutedRequest } from './request-log.js';
 import { pathOf } from './url-path.js';
 import { RequestValidationError } from './validation.js';
 
@@ -109,6 +111,37 @@ export function registerErrorHandling(app: FastifyInstance): void {
       new ProblemError('not-found', `No route for ${request.method} ${pathOf(request.url)}.`),
     ),
   );
+}
+
+/**
+ * Path parameters are judged by their route's schema, which names them: the router's own limit is only a guard
+ * against absurd lengths, far above any valid value (a RoomId is at most 48 bytes).
+ */
+export const MAX_PATH_PARAM_CHARS = 1024;
+
+/**
+ * Errors Fastify raises before a route is found: a path that is not valid percent-encoded UTF-8, or a parameter
+ * over MAX_PATH_PARAM_CHARS. No hook runs for them, so the request log is told of them here; they are answered as
+ * every other error is, a problem naming the path parameter (the only one a caller's text can fill is `roomId`).
+ */
+export function createFrameworkErrorHandler(metrics: Metrics) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    logUnroutedRequest(request, reply, metrics);
+    const param = pathOf(request.url).startsWith('/rooms/') ? 'roomId' : '';
+    const message =
+      err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? `is longer than the ${MAX_PATH_PARAM_CHARS} characters the gateway reads`
+        : err.code === 'FST_ERR_BAD_URL'
+          ? 'is not valid percent-encoded UTF-8'
+          : err.message;
+    sendProblem(
+      request,
+      reply,
+      new ProblemError('validation-failed', 'The request URL cannot be read; nothing was sent to Tencent.', {
+        errors: [{ path: param, message: param === '' ? `the URL path ${message}` : message }],
+      }),
+    );
+  };
 }
 
 export function problemSlugs(): ProblemSlug[] {

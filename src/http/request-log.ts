@@ -21,7 +21,44 @@ const CALLER_CLOSED_STATUS = 499;
  * on every request, and an async hook costs a promise and a microtask turn each.
  */
 export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void {
-  const logLine = (request: FastifyRequest, reply: FastifyReply, status: number) => {
+  const logLine = createLogLine(metrics);
+
+  /** The caller hung up before this answer went out. */
+  const gone = (reply: FastifyReply) => {
+    if (reply.raw.writableFinished) return;
+    reply.request.audit.outcome = 'caller-gone';
+    logLine(reply.request, reply, CALLER_CLOSED_STATUS);
+  };
+
+  app.decorateRequest('audit', null as unknown as Audit);
+  app.addHook('onRequest', (request, reply, done) => {
+    request.audit = {};
+    reply.header('x-request-id', request.id);
+    owe(reply, gone);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    (request.raw.socket as TrackedSocket | null)?.[OWED]?.delete(reply);
+    logLine(request, reply, reply.statusCode);
+    done();
+  });
+}
+
+/**
+ * For a request that Fastify refuses before routing (its `frameworkErrors`: a URL it cannot decode), for which
+ * no hook runs: what onRequest and onResponse do for every other request is done here, so it too gets its
+ * X-Request-Id, its one line and its count.
+ */
+export function logUnroutedRequest(request: FastifyRequest, reply: FastifyReply, metrics: Metrics): void {
+  request.audit = {};
+  reply.header('x-request-id', request.id);
+  const logLine = createLogLine(metrics);
+  reply.raw.once('finish', () => logLine(request, reply, reply.statusCode));
+}
+
+/** One request's line in the log and its count in the metrics. */
+function createLogLine(metrics: Metrics) {
+  return (request: FastifyRequest, reply: FastifyReply, status: number) => {
     const route = request.routeOptions.url;
     const audit = request.audit;
     const elapsedMs = reply.elapsedTime;
@@ -44,26 +81,6 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
     const level = route && QUIET_ROUTES.has(route) && status < 400 ? 'debug' : 'info';
     logRequestLine(request.log, level, head, audit);
   };
-
-  /** The caller hung up before this answer went out. */
-  const gone = (reply: FastifyReply) => {
-    if (reply.raw.writableFinished) return;
-    reply.request.audit.outcome = 'caller-gone';
-    logLine(reply.request, reply, CALLER_CLOSED_STATUS);
-  };
-
-  app.decorateRequest('audit', null as unknown as Audit);
-  app.addHook('onRequest', (request, reply, done) => {
-    request.audit = {};
-    reply.header('x-request-id', request.id);
-    owe(reply, gone);
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    (request.raw.socket as TrackedSocket | null)?.[OWED]?.delete(reply);
-    logLine(request, reply, reply.statusCode);
-    done();
-  });
 }
 
 const OWED = Symbol('roomgate.answersOwed');

@@ -129,6 +129,36 @@ describe('RoomId in the path', () => {
     });
     expect(sandbox.state.arrivals.length).toBe(before);
   });
+
+  it.each([
+    ['101 characters', `/rooms/${'a'.repeat(101)}`, 'must be 1 to 48 bytes of UTF-8 (got 101)'],
+    [
+      '2,000 characters',
+      `/rooms/${'a'.repeat(2000)}`,
+      'is longer than the 1024 characters the gateway reads',
+    ],
+    ['a broken percent-escape', '/rooms/%ZZ', 'is not valid percent-encoded UTF-8'],
+    ['percent-encoded bytes that are not UTF-8', '/rooms/%E0%A4', 'is not valid percent-encoded UTF-8'],
+  ])(
+    'answers a problem naming roomId for %s, with the request ID, nothing sent',
+    async (_what, url, message) => {
+      const before = sandbox.state.arrivals.length;
+      const res = await call(gateway, 'GET', url, undefined, { ...BILLING, 'x-request-id': 'bad-path-1' });
+      expect(res.status).toBe(400);
+      expect(res.contentType).toBe('application/problem+json');
+      expect(res.body).toMatchObject({
+        type: '/problems/validation-failed',
+        requestId: 'bad-path-1',
+        errors: [{ path: 'roomId', message }],
+      });
+      expect(sandbox.state.arrivals.length).toBe(before);
+      const raw = await request(`${gateway.url}${url}`, {
+        headers: { ...BILLING, 'x-request-id': 'bad-path-2' },
+      });
+      await raw.body.dump();
+      expect(raw.headers['x-request-id']).toBe('bad-path-2');
+    },
+  );
 });
 
 describe('PATCH /rooms/{roomId} validation', () => {
