@@ -41,18 +41,25 @@ export const UpdateRoomBodySchema = z
     },
   });
 
+const LIMIT_RULE = 'must be a whole number from 1 to 20';
+
 export const ListRoomsQuerySchema = z.strictObject({
   cursor: z
     .string()
     .max(1024)
     .optional()
     .describe('The `next` of the previous page; absent for the first page.'),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(20)
-    .default(20)
+  limit: z
+    .preprocess(
+      // A query value is text: only plain decimal digits are a number here. Number() would also take `0x10`,
+      // `1e1`, ` 5` and the empty string (as 0), and a repeated parameter arrives as an array.
+      (value) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value),
+      z
+        .int({ error: (issue) => (Array.isArray(issue.input) ? 'must be given once' : LIMIT_RULE) })
+        .min(1, LIMIT_RULE)
+        .max(20, LIMIT_RULE)
+        .default(20),
+    )
     .describe("Rooms per page, 1 to 20 (Tencent's maximum)."),
 });
 

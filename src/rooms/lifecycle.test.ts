@@ -198,6 +198,31 @@ describe('GET /rooms', () => {
     expect((res.body.errors as { path: string }[]).map((e) => e.path)).toEqual([field]);
   });
 
+  it.each([
+    ['limit=0x10', 'must be a whole number from 1 to 20'],
+    ['limit=1e1', 'must be a whole number from 1 to 20'],
+    ['limit=', 'must be a whole number from 1 to 20'],
+    ['limit=%205', 'must be a whole number from 1 to 20'],
+    ['limit=2.5', 'must be a whole number from 1 to 20'],
+    ['limit=1&limit=2', 'must be given once'],
+  ])('takes limit only as plain decimal digits: %s is a 400 saying %s', async (query, message) => {
+    const res = await call(gateway, 'GET', `/rooms?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'limit', message }]);
+  });
+
+  it('pages by 20 when limit is absent, and by the number given otherwise', async () => {
+    await Promise.all(Array.from({ length: 21 }, () => create(gateway, roomId('count'))));
+    const sizes: number[] = [];
+    for (const query of ['', '?limit=7', '?limit=007']) {
+      const res = await call(gateway, 'GET', `/rooms${query}`);
+      expect(res.status).toBe(200);
+      expect(res.body.next).toEqual(expect.any(String));
+      sizes.push((res.body.rooms as unknown[]).length);
+    }
+    expect(sizes).toEqual([20, 7, 7]);
+  });
+
   it('pages through every room with next, which is absent on the last page', async () => {
     const ids = Array.from({ length: 7 }, () => roomId('page'));
     for (const id of ids) await create(gateway, id);
