@@ -339,6 +339,22 @@ describe('POST /rooms answers as documented', () => {
     );
   });
 
+  it.each([
+    ['415 for a body that is not JSON', 415, 'text/plain', 'dismiss it'],
+    ['413 for a body over 16 KiB', 413, 'application/json', JSON.stringify({ pad: 'x'.repeat(17_000) })],
+  ])(
+    'DELETE answers %s, as documented (a body is read when one is sent)',
+    async (_what, status, type, body) => {
+      const res = await fetch(`${gateway.url}/rooms/${roomId('del')}`, {
+        method: 'DELETE',
+        headers: { ...BILLING, 'content-type': type },
+        body,
+      });
+      expect(res.status).toBe(status);
+      await expectDocumented('delete', '/rooms/{roomId}', res);
+    },
+  );
+
   it('404 room-not-found for a room Tencent does not know', async () => {
     const res = await fetch(`${gateway.url}/rooms/${roomId('unknown')}`, { headers: BILLING });
     expect(res.status).toBe(404);

@@ -90,7 +90,13 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         params: RoomIdParamsSchema,
         response: {
           200: ok('Dismissed.', DestroyRoomResultSchema, 'dismissed'),
-          ...problemResponses(...COMMON_PROBLEMS, 'room-not-found'),
+          // A DELETE needs no body, but Fastify reads one when it is sent, so its two refusals can happen here.
+          ...problemResponses(
+            ...COMMON_PROBLEMS,
+            'room-not-found',
+            'payload-too-large',
+            'unsupported-media-type',
+          ),
         },
       },
     },
