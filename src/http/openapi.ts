@@ -11,9 +11,18 @@ interface ContentTypedResponse {
   content?: Record<string, Record<string, unknown>>;
 }
 
+/** Sent with every answer (request-log.ts), so documented on every response. */
+const REQUEST_ID_HEADER = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9._:-]{1,128}$',
+  description:
+    "The request's ID: the caller's X-Request-Id when it is 1 to 128 characters of `A-Za-z0-9._:-`, else a UUID the gateway made. Problems carry it as `requestId`.",
+  examples: ['3f6d2b0e-8c1a-4f5e-9b7d-2a4c6e8f0a1b'],
+};
+
 /**
  * The zod transform keeps only the description and the schemas of content-typed responses; put back what it
- * drops: `headers` (Location, Retry-After) and each media type's `examples`. A route that declares no security
+ * drops: `headers` (Location, Retry-After; X-Request-Id on every response) and each media type's `examples`. A route that declares no security
  * requirement needs no API key, and says so (`security: []`) instead of leaving readers to guess.
  */
 const transformKeepingHeaders: Transform = (input) => {
@@ -27,7 +36,7 @@ const transformKeepingHeaders: Transform = (input) => {
   for (const [status, entry] of Object.entries(schema?.response ?? {})) {
     const target = transformed?.response?.[status];
     if (!target) continue;
-    if (entry.headers) target.headers = entry.headers;
+    target.headers = { 'X-Request-Id': REQUEST_ID_HEADER, ...(entry.headers ?? {}) };
     for (const [type, media] of Object.entries(entry.content ?? {})) {
       const { schema: _schema, ...extras } = media;
       const targetMedia = target.content?.[type];

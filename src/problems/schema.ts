@@ -213,6 +213,14 @@ const RETRY_AFTER = {
   },
 };
 
+const WWW_AUTHENTICATE = {
+  'WWW-Authenticate': {
+    type: 'string',
+    description: 'The scheme to authenticate with (RFC 9110): a Bearer API key.',
+    examples: ['Bearer realm="roomgate"'],
+  },
+};
+
 /** OpenAPI response entries for the problem statuses a route can answer, grouped by status. */
 export function problemResponses(...slugs: ProblemSlug[]) {
   const byStatus = new Map<number, ProblemSlug[]>();
@@ -226,6 +234,7 @@ export function problemResponses(...slugs: ProblemSlug[]) {
       {
         description: group.map((s) => `${PROBLEM_TYPES[s].title} (\`/problems/${s}\`)`).join('; '),
         ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
+        ...(status === 401 ? { headers: WWW_AUTHENTICATE } : {}),
         content: {
           'application/problem+json': {
             schema: ProblemSchema,
