@@ -193,4 +193,15 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
       limit: 'room',
     });
   });
+
+  it("never shortens the log's expiry on import: it holds other replicas' leases", async () => {
+    const sharing = createRedisLimiter({ redis: other, marginMs: 0, windowMs: 500 });
+    const lease = await sharing.acquire(req());
+    expect(lease.ok).toBe(true);
+    const before = await redis.pttl('{roomgate:create_room}:log');
+    expect(before).toBeGreaterThan(50_000);
+    const returning = createRedisLimiter({ redis, marginMs: 0, windowMs: 500 });
+    await returning.importRecent({ sends: new Map([['create_room', [10]]]), keys: new Map() });
+    expect(await redis.pttl('{roomgate:create_room}:log')).toBeGreaterThan(before - 1000);
+  });
 });

@@ -65,6 +65,7 @@ return 1
 /**
  * Hands over what one replica sent on its own while Redis was away. ARGV[1] the span, ARGV[2] how many
  * sends, then each one's answer age (µs ago), then the keys' answer ages; KEYS[1] the log, KEYS[2..] the keys.
+ * The log's expiry is only ever extended: it holds the other replicas' leases too.
  */
 export const IMPORT_SCRIPT = `
 local t = redis.call('TIME')
@@ -75,7 +76,8 @@ for i = 1, count do
   local freeAt = now - tonumber(ARGV[2 + i]) + span
   redis.call('ZADD', KEYS[1], string.format('%.0f', freeAt), 'import:' .. string.format('%.0f', now) .. ':' .. i)
 end
-redis.call('PEXPIRE', KEYS[1], math.ceil(span / 1000) + 1000)
+local ttl = math.ceil(span / 1000) + 1000
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 for k = 2, #KEYS do
   local ttl = math.ceil((span - tonumber(ARGV[2 + count + k - 1])) / 1000)
   if ttl > 0 and redis.call('PTTL', KEYS[k]) < ttl then redis.call('SET', KEYS[k], 'import', 'PX', ttl) end
