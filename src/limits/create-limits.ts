@@ -21,6 +21,11 @@ export interface Limits {
   close(): Promise<void>;
 }
 
+/** Tencent's window. */
+const WINDOW_MS = 1000;
+const RECONNECT_MAX_MS = 2000;
+const RECHECK_MS = 1000;
+
 /**
  * In-process limits without REDIS_URL; with it, limits shared through Redis that fall back to this replica's
  * share while Redis is unreachable and return on their own when it is back.
@@ -39,14 +44,17 @@ export function createLimits(opts: LimitsOptions): Limits {
     // Long enough that a busy event loop is not mistaken for an outage, short enough not to stall a request.
     commandTimeout: 1000,
     connectTimeout: 2000,
-    // Keep trying to come back, at most every 2 s.
-    retryStrategy: (times) => Math.min(100 * times, 2000),
+    // Keep trying to come back, at most every RECONNECT_MAX_MS.
+    retryStrategy: (times) => Math.min(100 * times, RECONNECT_MAX_MS),
   });
   let lastReason = 'connecting to Redis';
   const limiter = createResilientLimiter({
     shared: createRedisLimiter({ redis, marginMs: opts.marginMs }),
     local,
     replicas: opts.replicas,
+    spanMs: WINDOW_MS + opts.marginMs,
+    // Replicas retry every RECONNECT_MAX_MS at most, and look again every RECHECK_MS after a failed command.
+    reconnectSpreadMs: RECONNECT_MAX_MS + RECHECK_MS,
     onModeChange: (mode, reason) => {
       lastReason = reason;
       if (mode === 'local') {
@@ -65,7 +73,7 @@ export function createLimits(opts: LimitsOptions): Limits {
   // A command that failed (a timeout) while the connection stayed up brings no 'ready' event: look again.
   const recheck = setInterval(() => {
     if (limiter.mode() === 'local' && redis.status === 'ready') void limiter.reconnected();
-  }, 1000);
+  }, RECHECK_MS);
   recheck.unref();
   redis.on('close', () => limiter.disconnected('Redis connection closed'));
   redis.on('error', (err: Error) => {

@@ -5,7 +5,7 @@ import type { AcquireRequest, Admission, Permit } from './limiter.js';
 import { createMemoryLimiter, type MemoryLimiter, type MemoryLimiterOptions } from './memory-limiter.js';
 
 /**
- * Two kinds of clock. Decisions taken at once (maxWaitMs 0, refusals, record/recent) run on a fake clock that
+ * Two kinds of clock. Decisions taken at once (maxWaitMs 0, refusals, hold/recent) run on a fake clock that
  * moves only when the test says so, and are checked exactly. Waits run on real timers, so those tests use
  * small windows on the real clock and check lower bounds only: a grant may come late, never early. Node's
  * timers themselves count whole milliseconds and may fire up to 1 ms before `performance.now()` says they
@@ -170,7 +170,8 @@ describe('memory limiter, permits', () => {
     a.release();
     a.release();
     a.release();
-    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+    // One answered now, one under way (reported as if answered now): two, not four.
+    expect(limiter.recent().sends.get('create_room')).toEqual([0, 0]);
     clock.t = span;
     // One permit is still in flight, so exactly one more fits, and the key is free once, not twice over.
     const b = await grant(limiter, req({ key: 'k' }));
@@ -182,7 +183,7 @@ describe('memory limiter, permits', () => {
     });
     b.release();
     b.release();
-    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+    expect(limiter.recent().sends.get('create_room')).toEqual([0, 0]);
   });
 
   it('keeps buckets independent', async () => {
@@ -810,11 +811,13 @@ describe('memory limiter, forgetting keys', () => {
   });
 });
 
-describe('memory limiter, record and recent', () => {
-  it('counts a recorded send as cooling, for the bucket and its key, for a span from now', async () => {
+describe('memory limiter, hold, pause and recent', () => {
+  it('holds a send admitted elsewhere, whatever its own count, and cools it for a span from its answer', async () => {
     const { limiter, clock, span } = fakeClockLimiter(100, 10);
     clock.t = 1000;
-    limiter.record('create_room', 2, 'k');
+    const held = limiter.hold('create_room', 2, 'k');
+    expect(await limiter.acquire(req({ key: 'k' }))).toMatchObject({ ok: false, limit: 'room' });
+    held.release();
     clock.t = 1030;
     expect(await limiter.acquire(req({ key: 'k' }))).toEqual({
       ok: false,
@@ -827,7 +830,41 @@ describe('memory limiter, record and recent', () => {
     expect(await limiter.acquire(req({ key: 'k' }))).toMatchObject(granted);
   });
 
-  it('reports released and recorded sends still counting, with how long ago they were answered', async () => {
+  it('takes a held permit beyond its own limit, and grants nothing more until the excess has cooled', async () => {
+    const { limiter, clock, span } = fakeClockLimiter(100, 10);
+    const over = [1, 2, 3, 4].map(() => limiter.hold('create_room', 2));
+    expect(await limiter.acquire(req())).toMatchObject({ ok: false, limit: 'global' });
+    clock.t = 10;
+    for (const permit of over) permit.release();
+    clock.t = 10 + span - 1;
+    expect(await limiter.acquire(req())).toMatchObject({ ok: false, limit: 'global' });
+    clock.t = 10 + span;
+    expect(await limiter.acquire(req())).toMatchObject(granted);
+  });
+
+  it('grants nothing while paused, refuses what cannot wait, and grants what can when the pause ends', async () => {
+    const { limiter, clock } = fakeClockLimiter(100, 10);
+    clock.t = 1000;
+    limiter.pause(300);
+    expect(await limiter.acquire(req({ maxWaitMs: 100 }))).toEqual({
+      ok: false,
+      limit: 'global',
+      retryAfterMs: 300,
+    });
+    clock.t = 1300;
+    expect(await limiter.acquire(req())).toMatchObject(granted);
+
+    const real = createMemoryLimiter({ windowMs: 100, marginMs: 10 });
+    const started = performance.now();
+    real.pause(150);
+    const admission = await real.acquire(req({ maxWaitMs: 1000 }));
+    expect(admission.ok).toBe(true);
+    // Node's timers may fire up to 1 ms early; the pause is never cut short by more.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(149);
+    await real.close();
+  });
+
+  it('reports sends still counting, with how long ago they were answered (0 under way), and busy keys', async () => {
     const { limiter, clock, span } = fakeClockLimiter(100, 10);
     expect(limiter.recent()).toEqual({ sends: new Map(), keys: new Map() });
     const a = await grant(limiter, req({ limit: 5, key: 'a' }));
@@ -835,13 +872,13 @@ describe('memory limiter, record and recent', () => {
     clock.t = 20;
     a.release();
     clock.t = 50;
-    limiter.record('create_room', 5, 'b');
-    limiter.record('destroy_room', 1);
+    limiter.hold('create_room', 5, 'b').release();
+    limiter.hold('destroy_room', 1).release();
     clock.t = 60;
-    // In-flight sends are not reported: they are still held here.
+    // A send under way is reported as answered now, and its key as busy.
     expect(limiter.recent()).toEqual({
       sends: new Map([
-        ['create_room', [40, 10]],
+        ['create_room', [40, 10, 0]],
         ['destroy_room', [10]],
       ]),
       keys: new Map([
@@ -849,6 +886,7 @@ describe('memory limiter, record and recent', () => {
           'create_room',
           new Map([
             ['a', 40],
+            ['in-flight', 0],
             ['b', 10],
           ]),
         ],
@@ -856,16 +894,21 @@ describe('memory limiter, record and recent', () => {
       ]),
     });
     clock.t = 20 + span;
-    expect(limiter.recent().sends.get('create_room')).toEqual([span - 30]);
-    expect(limiter.recent().keys.get('create_room')).toEqual(new Map([['b', span - 30]]));
+    expect(limiter.recent().sends.get('create_room')).toEqual([span - 30, 0]);
+    expect(limiter.recent().keys.get('create_room')).toEqual(
+      new Map([
+        ['in-flight', 0],
+        ['b', span - 30],
+      ]),
+    );
     clock.t = 50 + span;
     expect(limiter.recent()).toEqual({
       sends: new Map([
-        ['create_room', []],
+        ['create_room', [0]],
         ['destroy_room', []],
       ]),
       keys: new Map([
-        ['create_room', new Map()],
+        ['create_room', new Map([['in-flight', 0]])],
         ['destroy_room', new Map()],
       ]),
     });
@@ -985,7 +1028,9 @@ describe('memory limiter, properties', () => {
               .filter((s) => s.releasedAt !== undefined && s.releasedAt + span > clock.t)
               .map((s) => clock.t - (s.releasedAt as number))
               .sort((x, y) => y - x); // in release order: the longest ago first
-            expect(limiter.recent().sends.get('b') ?? []).toEqual(cooling);
+            // Then those under way, as if answered now.
+            const underWay = sent.filter((s) => s.releasedAt === undefined).map(() => 0);
+            expect(limiter.recent().sends.get('b') ?? []).toEqual([...cooling, ...underWay]);
           }
 
           // (b) The receiving end: each request arrives somewhere between its grant and its release (one

@@ -14,18 +14,26 @@ export interface MemoryLimiterOptions {
 }
 
 export interface RecentSends {
-  /** How long ago each send still counting in the window was answered, per bucket. */
+  /** How long ago each send still counting in the window was answered, per bucket (0 for one under way). */
   sends: Map<string, number[]>;
-  /** Keys still counting in the window, with how long ago they were answered, per bucket. */
+  /** Keys still counting in the window, with how long ago they were answered (0 while busy), per bucket. */
   keys: Map<string, Map<string, number>>;
 }
 
 export interface MemoryLimiter extends Limiter {
   acquireNow(req: AcquireRequest): Admission | Promise<Admission>;
   refuseWhileShedding(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
-  /** Notes a send admitted elsewhere (by the shared limiter) and answered just now. */
-  record(bucket: string, limit: number, key?: string): void;
-  /** What still counts in the window, to hand over to the shared limiter when it returns. */
+  /**
+   * Takes a permit for a send admitted elsewhere (by the shared limiter), whatever this limiter's own count, and
+   * holds its key: should this replica fall back on its own limits, it knows what it has under way.
+   */
+  hold(bucket: string, limit: number, key?: string): Permit;
+  /**
+   * Grants nothing for `ms` from now. On falling back from shared limits: the other replicas' last sends, which
+   * this one cannot see, are then a window behind before it sends on its own.
+   */
+  pause(ms: number): void;
+  /** What still counts in the window, sends under way and busy keys included, to hand over to shared limits. */
   recent(): RecentSends;
   /** Keys remembered, all buckets together: busy, cooling, or not yet dropped (memory stays bounded by it). */
   trackedKeys(): number;
@@ -83,6 +91,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   const now = opts.now ?? (() => performance.now());
   const maxQueue = opts.maxQueue ?? 10_000;
   const buckets = new Map<string, Bucket>();
+  /** No grant before this (pause). */
+  let pausedUntil = Number.NEGATIVE_INFINITY;
 
   function bucketFor(name: string, limit: number): Bucket {
     let b = buckets.get(name);
@@ -187,9 +197,9 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     if (t < b.shedUntil) b.apartUntil = t + (SHED_SPACING * span) / b.limit;
   }
 
-  /** Whether a grant may go at `t` as far as the pace and the gap go (a free permit aside). */
+  /** Whether a grant may go at `t` as far as the pace, the gap and a pause go (a free permit aside). */
   function due(b: Bucket, t: number): boolean {
-    return t >= b.nextGrant && t >= b.apartUntil;
+    return t >= b.nextGrant && t >= b.apartUntil && t >= pausedUntil;
   }
 
   /**
@@ -215,7 +225,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       b.queuedSince = undefined;
       return;
     }
-    let wakeAt = Math.max(b.nextGrant, b.apartUntil);
+    let wakeAt = Math.max(b.nextGrant, b.apartUntil, pausedUntil);
     if (occupied(b, t) >= b.limit) {
       // Nothing cools before an answer comes in (release pumps then) unless an answered send is cooling.
       if (b.head >= b.cooling.length) return;
@@ -232,6 +242,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     const paced = Math.max(
       Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + position * interval,
       b.apartUntil,
+      pausedUntil,
     );
     const free = b.limit - occupied(b, t);
     if (position < free) return Math.max(t, paced);
@@ -395,8 +406,14 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       if (refusal) b.arrivals.note(t, span / b.limit);
       return refusal;
     },
-    record(bucket, limit, key) {
-      cool(bucketFor(bucket, limit), key);
+    hold(bucket, limit, key) {
+      const b = bucketFor(bucket, limit);
+      if (key !== undefined) keyState(b, key).holds++;
+      return permitFor(b, key);
+    },
+    pause(ms) {
+      pausedUntil = Math.max(pausedUntil, now() + ms);
+      for (const b of buckets.values()) pump(b);
     },
     recent() {
       const t = now();
@@ -404,12 +421,15 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       const keys = new Map<string, Map<string, number>>();
       for (const [name, b] of buckets) {
         occupied(b, t);
-        sends.set(
-          name,
-          b.cooling.slice(b.head).map((freeAt) => t - (freeAt - span)),
-        );
+        // A send under way is handed over as if answered now: the shared log then counts it for a window, and
+        // this replica's own limiter keeps counting it until its real answer (resilient-limiter.ts).
+        const underWay = new Array<number>(b.inFlight).fill(0);
+        sends.set(name, [...b.cooling.slice(b.head).map((freeAt) => t - (freeAt - span)), ...underWay]);
         const live = new Map<string, number>();
-        for (const [key, state] of b.keys) if (state.freeAt > t) live.set(key, t - (state.freeAt - span));
+        for (const [key, state] of b.keys) {
+          if (state.holds > 0) live.set(key, 0);
+          else if (state.freeAt > t) live.set(key, t - (state.freeAt - span));
+        }
         keys.set(name, live);
       }
       return { sends, keys };

@@ -5,9 +5,9 @@ import type { RedisLimiter } from './redis-limiter.js';
 import { createResilientLimiter, type LimiterMode } from './resilient-limiter.js';
 
 /** A shared limiter whose Redis can be switched off: the failure is what is under test here. */
-function switchableShared() {
+function switchableShared(now?: () => number) {
   const state = { up: true, imported: [] as RecentSends[], admitted: 0 };
-  const backing = createMemoryLimiter({ marginMs: 0 });
+  const backing = createMemoryLimiter({ marginMs: 0, now });
   const shared: RedisLimiter = {
     async acquire(req) {
       if (!state.up) throw new Error('Command timed out');
@@ -24,6 +24,11 @@ function switchableShared() {
   };
   return { shared, state };
 }
+
+/** The limiters' window (1,000 ms, no margin) and a spread of replicas' reconnects for the grace period. */
+const SPAN = 1000;
+const SPREAD = 3000;
+const TIMING = { spanMs: SPAN, reconnectSpreadMs: SPREAD };
 
 const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
   bucket: 'create_room',
@@ -45,21 +50,27 @@ async function admitAll(limiter: { acquire(r: AcquireRequest): Promise<Admission
 
 describe('resilient limiter', () => {
   it('uses the shared limiter once connected, and its share of the limit after a Redis failure', async () => {
-    const { shared, state } = switchableShared();
+    const clock = { t: 1000 };
+    const now = () => clock.t;
+    const { shared, state } = switchableShared(now);
     const modes: LimiterMode[] = [];
     const limiter = createResilientLimiter({
       shared,
-      local: createMemoryLimiter({ marginMs: 0 }),
+      local: createMemoryLimiter({ marginMs: 0, now }),
       replicas: 4,
+      ...TIMING,
+      now,
       onModeChange: (mode) => modes.push(mode),
     });
     expect(limiter.mode()).toBe('local');
     await limiter.reconnected();
     expect(limiter.mode()).toBe('shared');
+    clock.t += SPAN + SPREAD; // past the grace period after a reconnect (see below)
     expect(await admitAll(limiter, 3)).toBe(3);
     expect(state.admitted).toBe(3);
 
     state.up = false;
+    clock.t += SPAN / 2;
     // 10 / 4 replicas = 2 per window, of which this replica already sent 3 through Redis: none left now.
     expect(await admitAll(limiter, 5)).toBe(0);
     expect(limiter.mode()).toBe('local');
@@ -73,12 +84,14 @@ describe('resilient limiter', () => {
       shared,
       local: createMemoryLimiter({ marginMs: 0 }),
       replicas: 4,
+      ...TIMING,
     });
     expect(await admitAll(limiter, 10)).toBe(2);
     const lonely = createResilientLimiter({
       shared,
       local: createMemoryLimiter({ marginMs: 0 }),
       replicas: 50,
+      ...TIMING,
     });
     expect(await admitAll(lonely, 10)).toBe(1);
   });
@@ -90,6 +103,7 @@ describe('resilient limiter', () => {
       shared,
       local: createMemoryLimiter({ marginMs: 0 }),
       replicas: 2,
+      ...TIMING,
     });
     expect(await admitAll(limiter, 3)).toBe(3);
     await limiter.reconnected();
@@ -107,11 +121,102 @@ describe('resilient limiter', () => {
       shared,
       local: createMemoryLimiter({ marginMs: 0 }),
       replicas: 1,
+      ...TIMING,
     });
     await limiter.reconnected();
     const controller = new AbortController();
     controller.abort(new Error('caller left'));
     await expect(limiter.acquire(req({ signal: controller.signal }))).rejects.toThrow('caller left');
     expect(limiter.mode()).toBe('shared');
+  });
+});
+
+describe('resilient limiter, the edges of an outage', () => {
+  /** Everything on one fake clock: decisions with maxWaitMs 0 are taken at once, so no timer is involved. */
+  function setup(replicas: number, limit = 10) {
+    const clock = { t: 1000 };
+    const now = () => clock.t;
+    const { shared, state } = switchableShared(now);
+    const local = createMemoryLimiter({ marginMs: 0, now });
+    const limiter = createResilientLimiter({ shared, local, replicas, ...TIMING, now });
+    const take = async (overrides: Partial<AcquireRequest> = {}) =>
+      limiter.acquire(req({ limit, key: `room-${Math.random()}`, ...overrides }));
+    const count = async (n: number) => {
+      let admitted = 0;
+      for (let i = 0; i < n; i++) {
+        const a = await take();
+        if (a.ok) {
+          a.permit.release();
+          admitted++;
+        }
+      }
+      return admitted;
+    };
+    return { clock, state, limiter, take, count };
+  }
+
+  it('knows its shared sends under way the moment Redis fails: no share on top of them, no RoomId twice', async () => {
+    const { clock, state, limiter, take } = setup(2);
+    await limiter.reconnected();
+    clock.t += SPAN + SPREAD;
+    const underWay = [];
+    for (let i = 0; i < 6; i++) underWay.push(await take({ key: `busy-${i}` }));
+    expect(underWay.every((a) => a.ok)).toBe(true);
+    state.up = false;
+    clock.t += SPAN; // past the fallback's pause
+    // Six of this replica's sends are under way against a share of five: nothing more until they cool.
+    expect(await take()).toMatchObject({ ok: false });
+    expect(limiter.mode()).toBe('local');
+    clock.t += SPAN;
+    expect(await take()).toMatchObject({ ok: false, limit: 'global' });
+    expect(await take({ key: 'busy-0' })).toMatchObject({ ok: false, limit: 'room' });
+  });
+
+  it('sends nothing on its own for a window after falling back: the other replicas were sending too', async () => {
+    const { clock, state, limiter, take, count } = setup(2);
+    await limiter.reconnected();
+    clock.t += SPAN + SPREAD;
+    state.up = false;
+    const first = await take();
+    expect(first).toEqual({ ok: false, limit: 'global', retryAfterMs: SPAN });
+    clock.t += SPAN - 1;
+    expect(await take()).toMatchObject({ ok: false, limit: 'global', retryAfterMs: 1 });
+    clock.t += 1;
+    expect(await count(10)).toBe(5);
+  });
+
+  it('does not pause when it starts without Redis: it never shared, so it never counted on others', async () => {
+    const { state, count } = setup(2);
+    state.up = false;
+    expect(await count(10)).toBe(5);
+  });
+
+  it('keeps to its share as well as the shared limit for a window and the spread after Redis is back', async () => {
+    const { clock, state, limiter, count } = setup(2);
+    await limiter.reconnected();
+    expect(limiter.mode()).toBe('shared');
+    expect(await count(10)).toBe(5);
+    expect(state.admitted).toBe(5);
+    clock.t += SPAN + SPREAD - 1;
+    expect(await count(10)).toBe(5);
+    clock.t += 1 + SPAN;
+    expect(await count(10)).toBe(10);
+  });
+
+  it('stays in its grace while a send it made alone is under way, and a window after its answer', async () => {
+    const { clock, state, limiter, take, count } = setup(2);
+    state.up = false;
+    const alone = await take();
+    expect(alone.ok).toBe(true);
+    state.up = true;
+    await limiter.reconnected();
+    clock.t += SPAN + SPREAD + 5000;
+    // Only its share, of which the send under way takes one.
+    expect(await count(10)).toBe(4);
+    if (alone.ok) alone.permit.release();
+    clock.t += SPAN - 1;
+    expect(await count(10)).toBe(0);
+    clock.t += 1 + SPAN;
+    expect(await count(10)).toBe(10);
   });
 });

@@ -1,4 +1,4 @@
-import type { AcquireRequest, Admission, Limiter } from './limiter.js';
+import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
 import type { MemoryLimiter } from './memory-limiter.js';
 import type { RedisLimiter } from './redis-limiter.js';
 
@@ -9,6 +9,11 @@ export interface ResilientLimiterOptions {
   local: MemoryLimiter;
   /** Replicas sharing the limits: on its own, each keeps 1/replicas of every limit. */
   replicas: number;
+  /** The limits' window with its margin (windowMs + marginMs of the limiters). */
+  spanMs: number;
+  /** How far apart the replicas may see Redis come back (create-limits.ts: its reconnect interval and more). */
+  reconnectSpreadMs: number;
+  now?: () => number;
   onModeChange?: (mode: LimiterMode, reason: string) => void;
 }
 
@@ -21,43 +26,101 @@ export interface ResilientLimiter extends Limiter {
 }
 
 /**
- * The shared (Redis) limiter while Redis answers, this process's share of every limit when it does not.
- * Every shared admission is also noted locally, so a fallback starts out knowing what this replica sent in the
- * last window; on return, the sends made alone are added to the shared log before it is trusted again.
+ * The shared (Redis) limiter while Redis answers, this process's share of every limit when it does not. The
+ * shares add up to the limit while every replica is on its own; the two edges of an outage are where sends could
+ * be counted by neither side, and each is covered:
+ *
+ * - Falling back: every shared admission is held locally too, from its grant, so this replica's own sends under
+ *   way and cooling are known exactly. The other replicas' are not, so nothing is sent on its own for a window
+ *   after the fallback (their sends until then have reached Tencent and stop counting by its end).
+ * - Coming back: what was sent alone (under way, answered, busy keys) is handed to Redis, and for a grace period
+ *   an admission needs this replica's share locally as well as the shared one. It lasts until every replica
+ *   has seen Redis again and handed over (a window and `reconnectSpreadMs`), and until this replica's own sends
+ *   from its time alone have all cooled: until then a replica never sends more than its share, whatever Redis
+ *   knows.
  */
 export function createResilientLimiter(opts: ResilientLimiterOptions): ResilientLimiter {
+  const now = opts.now ?? (() => performance.now());
   let mode: LimiterMode = 'local';
+  /** While shared: until when admissions also need the local share (see above). */
+  let graceUntil = Number.NEGATIVE_INFINITY;
+  /** Permits taken while on its own and not yet released, and when the last one stops counting. */
+  let aloneUnderWay = 0;
+  let aloneCountsUntil = Number.NEGATIVE_INFINITY;
   const share = (limit: number) => Math.max(1, Math.floor(limit / opts.replicas));
 
   function setMode(next: LimiterMode, reason: string): void {
     if (next === mode) return;
+    if (next === 'local') opts.local.pause(opts.spanMs);
     mode = next;
     opts.onModeChange?.(next, reason);
   }
 
-  function local(req: AcquireRequest) {
-    return opts.local.acquireNow({ ...req, limit: share(req.limit) });
+  function inGrace(): boolean {
+    if (now() < graceUntil || aloneUnderWay > 0 || now() < aloneCountsUntil) return true;
+    graceUntil = Number.NEGATIVE_INFINITY;
+    return false;
   }
+
+  /** This replica's share of the limit, from the local limiter. */
+  const localShare = (req: AcquireRequest) => opts.local.acquireNow({ ...req, limit: share(req.limit) });
+
+  /** This replica's share, counted as sent alone. */
+  function local(req: AcquireRequest): Admission | Promise<Admission> {
+    const admission = localShare(req);
+    return admission instanceof Promise ? admission.then(countAlone) : countAlone(admission);
+  }
+
+  function countAlone(admission: Admission): Admission {
+    if (!admission.ok) return admission;
+    aloneUnderWay++;
+    const { permit } = admission;
+    let released = false;
+    return {
+      ...admission,
+      permit: {
+        release() {
+          permit.release();
+          if (released) return;
+          released = true;
+          aloneUnderWay--;
+          aloneCountsUntil = Math.max(aloneCountsUntil, now() + opts.spanMs);
+        },
+      },
+    };
+  }
+
+  const both = (shared: Permit, local: Permit): Permit => ({
+    release() {
+      shared.release();
+      local.release();
+    },
+  });
 
   async function acquire(req: AcquireRequest): Promise<Admission> {
     if (mode === 'shared') {
+      const grace = inGrace() ? await localShare(req) : undefined;
+      if (grace && !grace.ok) return grace;
       try {
-        const admission = await opts.shared.acquire(req);
-        if (!admission.ok) return admission;
-        // Also counted locally when answered, so a fallback starts out knowing this replica's recent sends.
-        const { permit } = admission;
-        return {
-          ...admission,
-          permit: {
-            release() {
-              permit.release();
-              opts.local.record(req.bucket, share(req.limit), req.key);
-            },
-          },
-        };
+        // A wait for the share comes out of the same budget.
+        const admission = await opts.shared.acquire(
+          grace ? { ...req, maxWaitMs: Math.max(0, req.maxWaitMs - grace.waitedMs) } : req,
+        );
+        if (!admission.ok) {
+          grace?.permit.release();
+          return admission;
+        }
+        // Held locally too, from now: a fallback then starts out knowing this replica's sends.
+        const held = grace ? grace.permit : opts.local.hold(req.bucket, share(req.limit), req.key);
+        return { ...admission, permit: both(admission.permit, held) };
       } catch (err) {
-        if (req.signal?.aborted) throw err;
+        if (req.signal?.aborted) {
+          grace?.permit.release();
+          throw err;
+        }
         setMode('local', `Redis failed: ${(err as Error).message}`);
+        // Admitted by the share already: as good as an admission on its own.
+        if (grace) return countAlone(grace);
       }
     }
     return local(req);
@@ -73,8 +136,10 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
         ? opts.shared.refuseWhileShedding(bucket, limit, maxWaitMs)
         : opts.local.refuseWhileShedding(bucket, share(limit), maxWaitMs),
     async reconnected() {
+      if (mode === 'shared') return;
       try {
         await opts.shared.importRecent(opts.local.recent());
+        graceUntil = now() + opts.spanMs + opts.reconnectSpreadMs;
         setMode('shared', 'Redis is reachable');
       } catch (err) {
         setMode('local', `Redis failed: ${(err as Error).message}`);

@@ -133,13 +133,92 @@ describe.skipIf(!redisBinary)('when Redis goes away and comes back', () => {
 
     await redis.restart();
     expect((await waitForReadiness(200)).status).toBe(200);
+    const back = performance.now();
     expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain('roomgate_limiter_shared 1');
     // The five sends made alone were handed to Redis: they still count until their window ends.
     const right = await Promise.all(Array.from({ length: 10 }, () => postRoom(gateway, body(roomId()))));
     expect(right.filter((a) => a.status === 201).length).toBeLessThanOrEqual(5);
-    await new Promise((r) => setTimeout(r, 1100));
+    // For a window and the replicas' reconnect spread (3 s) it also keeps to its share; then the whole limit.
+    await new Promise((r) => setTimeout(r, back + 1025 + 3000 + 1100 - performance.now()));
     const later = await Promise.all(Array.from({ length: 10 }, () => postRoom(gateway, body(roomId()))));
     expect(later.filter((a) => a.status === 201)).toHaveLength(10);
     expect(gateway.logs.lines.some((l) => String(l.msg).includes('shared through Redis again'))).toBe(true);
+  });
+});
+
+describe.skipIf(!redisBinary)('two replicas across a Redis outage', () => {
+  let redis: RunningRedis;
+  let sandbox: RunningSandbox;
+  let a: RunningGateway;
+  let b: RunningGateway;
+  const LIMIT = 10;
+
+  const ready = async (gateway: RunningGateway) => {
+    for (let i = 0; i < 200 && (await fetch(`${gateway.url}/readyz`)).status !== 200; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    return (await fetch(`${gateway.url}/readyz`)).status;
+  };
+  const creates = (gateway: RunningGateway, ids: string[]) => ids.map((id) => postRoom(gateway, body(id)));
+  const fresh = (n: number) => Array.from({ length: n }, () => roomId('edge'));
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    sandbox = await startSandbox();
+    const config = {
+      ...testConfig(sandbox, { limits: { globalPerSecond: LIMIT, queueMs: 0, replicas: 2, marginMs: 25 } }),
+      redisUrl: redis.url,
+    };
+    [a, b] = await Promise.all([startGateway(config), startGateway(config)]);
+    expect([await ready(a), await ready(b)]).toEqual([200, 200]);
+    // Past the grace period that follows every connection to Redis, the first included.
+    await new Promise((r) => setTimeout(r, 1025 + 3000));
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await sandbox?.close();
+    await redis?.stop();
+  });
+
+  it('never lets Tencent see more than the limit in a second, nor a RoomId twice, as Redis fails and returns', async () => {
+    sandbox.state.reset();
+    // The whole limit through one replica, each send held 600 ms upstream: under way when Redis dies.
+    sandbox.state.faults.add({ fault: { kind: 'delay', ms: 600 }, times: LIMIT, command: 'create_room' });
+    const first = fresh(LIMIT);
+    const underWay = creates(a, first);
+    for (let i = 0; i < 100 && sandbox.state.arrivals.length < LIMIT; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await redis.kill();
+    const killedAt = performance.now();
+    // At once both replicas are asked for more, and the first for the RoomIds it has under way.
+    const onEdge = [
+      ...creates(a, fresh(LIMIT)),
+      ...creates(b, fresh(LIMIT)),
+      ...creates(a, first.slice(0, 3)),
+    ];
+    await Promise.all(underWay);
+    // Nothing goes on its own for a window after the fallback (queueMs 0: refused, not queued).
+    expect((await Promise.all(onEdge)).map((x) => x.status)).toEqual(onEdge.map(() => 429));
+    // Then each keeps to its share: B sends five, A nothing yet, as its own ten (answered ~600 ms after the
+    // fallback) still count for a window.
+    await new Promise((r) => setTimeout(r, killedAt + 1150 - performance.now()));
+    const alone = await Promise.all([...creates(a, fresh(LIMIT)), ...creates(b, fresh(LIMIT))]);
+    expect(alone.slice(0, LIMIT).filter((x) => x.status === 201)).toHaveLength(0);
+    expect(alone.slice(LIMIT).filter((x) => x.status === 201)).toHaveLength(LIMIT / 2);
+
+    await redis.restart();
+    expect([await ready(a), await ready(b)]).toEqual([200, 200]);
+    // Back: what they sent alone still counts, and for a while each keeps to its share as well.
+    await Promise.all([...creates(a, fresh(LIMIT)), ...creates(b, fresh(LIMIT))]);
+    await new Promise((r) => setTimeout(r, 1100));
+    const again = await Promise.all([...creates(a, fresh(LIMIT)), ...creates(b, fresh(LIMIT))]);
+    expect(again.filter((x) => x.status === 201)).toHaveLength(LIMIT);
+
+    const arrivals = sandbox.state.arrivals.filter((x) => x.command === 'create_room');
+    expect(arrivals.filter((x) => x.outcome !== 0 && x.outcome !== 'delay')).toEqual([]);
+    expect(busiestWindow(arrivals.map((x) => x.at))).toBeLessThanOrEqual(LIMIT);
+    // Every RoomId arrived once: the three sent again while under way never left the gateway.
+    expect(new Set(arrivals.map((x) => x.roomId)).size).toBe(arrivals.length);
+    expect(arrivals.length).toBe(LIMIT + LIMIT / 2 + LIMIT);
   });
 });
