@@ -58,6 +58,23 @@ describe('the server process', () => {
       await sandbox.close();
     });
 
+    it.each([
+      ['an address that does not resolve', '999.1.1.1'],
+      ['an address not on this machine', '192.0.2.1'],
+    ])('exits 1 naming HOST and PORT when it cannot listen on %s', async (_what, host) => {
+      const { child, output } = startServer({
+        TENCENT_SDKAPPID: String(SDKAPPID),
+        TENCENT_SECRET_KEY: sandbox.secretKey,
+        TENCENT_BASE_URL: sandbox.url,
+        ROOMGATE_API_KEYS: 'ops:ops-secret-0123456789abcdef',
+        PORT: '18089',
+        HOST: host,
+      });
+      expect(await exitCode(child)).toBe(1);
+      expect(output()).toContain(`roomgate: cannot listen on ${host}:18089 (check HOST and PORT): `);
+      expect(output()).not.toContain(sandbox.secretKey);
+    });
+
     it('serves POST /rooms and exits 0 on SIGTERM after finishing the request in flight', async () => {
       const { child, output } = startServer({
         TENCENT_SDKAPPID: String(SDKAPPID),

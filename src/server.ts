@@ -45,7 +45,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  const url = await app.listen({ port: config.port, host: config.host });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // An address that cannot be resolved or bound (a typo in HOST, a PORT in use): say which settings to check.
+    process.stderr.write(
+      `roomgate: cannot listen on ${config.host}:${config.port} (check HOST and PORT): ${(err as Error).message}\n`,
+    );
+    await app.close();
+    process.exit(1);
+  }
   logger.info(
     {
       url,
