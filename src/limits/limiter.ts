@@ -20,6 +20,8 @@ export interface AcquireRequest {
  */
 export interface Permit {
   release(): void;
+  /** Gives the permit back unused, when nothing was sent: it then does not count (the memory limiter's). */
+  cancel?(): void;
 }
 
 export type Admission =

@@ -163,6 +163,16 @@ describe('memory limiter, permits', () => {
     expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject(granted);
   });
 
+  it('takes a cancelled permit back at once, as if never granted: nothing cools, the key is free', async () => {
+    const { limiter } = fakeClockLimiter();
+    const a = await grant(limiter, req({ limit: 1, key: 'k' }));
+    a.cancel?.();
+    a.cancel?.();
+    a.release();
+    expect(limiter.recent().sends.get('create_room')).toEqual([]);
+    expect(await limiter.acquire(req({ limit: 1, key: 'k' }))).toMatchObject(granted);
+  });
+
   it('treats release as idempotent', async () => {
     const { limiter, clock, span } = fakeClockLimiter();
     const a = await grant(limiter, req({ key: 'k' }));

@@ -182,6 +182,13 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         unhold(b, key);
         pump(b);
       },
+      cancel() {
+        if (released) return;
+        released = true;
+        b.inFlight--;
+        unhold(b, key);
+        pump(b);
+      },
     };
   }
 

@@ -204,4 +204,29 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
     await returning.importRecent({ sends: new Map([['create_room', [10]]]), keys: new Map() });
     expect(await redis.pttl('{roomgate:create_room}:log')).toBeGreaterThan(before - 1000);
   });
+
+  it('releases again, when Redis is back, a permit whose release it missed, instead of holding its lease', async () => {
+    const flaky = new Redis(server.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+    });
+    await flaky.connect();
+    try {
+      const limiter = createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: 200 });
+      const admission = await limiter.acquire(req({ limit: 1 }));
+      if (!admission.ok) throw new Error('expected a permit');
+      flaky.disconnect();
+      admission.permit.release();
+      await new Promise((r) => setTimeout(r, 20));
+      await flaky.connect();
+      // Its lease (a minute) still holds the one permit there is.
+      expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject({ ok: false, limit: 'global' });
+      await limiter.importRecent({ sends: new Map(), keys: new Map() });
+      await new Promise((r) => setTimeout(r, 210));
+      expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject({ ok: true });
+    } finally {
+      flaky.disconnect();
+    }
+  });
 });

@@ -26,11 +26,22 @@ export interface RedisLimiterOptions {
 
 export interface RedisLimiter extends Limiter {
   refuseWhileShedding(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
-  /** Adds sends made without Redis (by the local fallback) to the shared log. */
+  /**
+   * Adds sends made without Redis (by the local fallback) to the shared log, after releasing again the permits
+   * whose release Redis missed while it was away. Rejects if Redis fails meanwhile.
+   */
   importRecent(recent: RecentSends): Promise<void>;
 }
 
 type AcquireReply = [0, 'room' | 'global', string] | [1, string];
+
+/** What releasing one permit in Redis takes. */
+interface Release {
+  log: string;
+  room: string;
+  member: string;
+  hasKey: string;
+}
 
 interface ScriptedRedis extends Redis {
   roomgateAcquire(
@@ -101,11 +112,26 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       release() {
         if (released) return;
         released = true;
-        // If Redis is gone by now, the lease runs out instead: later than needed, never too early.
-        redis.roomgateRelease(log, room, spanUs, member, hasKey).catch(() => undefined);
+        release({ log, room, member, hasKey });
       },
     };
     return { ok: true, waitedMs: 0, permit };
+  }
+
+  /**
+   * Releases whose Redis call failed. Until Redis is back their leases hold the permits, later than needed but
+   * never too early; leases last a minute, so they are released again on the hand-over that follows a return
+   * (importRecent), from then, rather than leaving the shared limit full for the rest of that minute.
+   */
+  const unreleased: Release[] = [];
+  const MAX_UNRELEASED = 100_000;
+  function release(r: Release): Promise<void> {
+    return redis.roomgateRelease(r.log, r.room, spanUs, r.member, r.hasKey).then(
+      () => undefined,
+      () => {
+        if (unreleased.length < MAX_UNRELEASED) unreleased.push(r);
+      },
+    );
   }
 
   /** A refusal's wait is a real cool-down time, not the lease of a permit still under way. */
@@ -210,6 +236,10 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       }
     },
     async importRecent(recent) {
+      const retried = unreleased.splice(0);
+      await Promise.all(retried.map(release));
+      // Any that failed again are back in the list: the hand-over has not happened.
+      if (unreleased.length > 0) throw new Error('Redis failed while releasing permits');
       for (const [bucket, ages] of recent.sends) {
         const keys = [...(recent.keys.get(bucket) ?? new Map<string, number>())];
         await redis.roomgateImport(

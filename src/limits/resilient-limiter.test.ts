@@ -219,4 +219,38 @@ describe('resilient limiter, the edges of an outage', () => {
     clock.t += 1 + SPAN;
     expect(await count(10)).toBe(10);
   });
+
+  it('waits out the pause when Redis fails during its grace period, though its share had a permit', async () => {
+    const { clock, state, limiter, take } = setup(2);
+    await limiter.reconnected();
+    clock.t += 10; // in the grace period: its share is checked first, then Redis, which now fails
+    state.up = false;
+    expect(await take()).toEqual({ ok: false, limit: 'global', retryAfterMs: SPAN });
+    expect(limiter.mode()).toBe('local');
+  });
+
+  it('asks Redis too when a wait on its own ends after Redis is back', async () => {
+    const span = 100;
+    const { shared, state } = switchableShared();
+    const local = createMemoryLimiter({ marginMs: 0, windowMs: span });
+    const limiter = createResilientLimiter({
+      shared,
+      local,
+      replicas: 1,
+      spanMs: span,
+      reconnectSpreadMs: 0,
+    });
+    state.up = false;
+    const first = await limiter.acquire(req({ limit: 1 }));
+    expect(first.ok).toBe(true);
+    // Waits on its own for the one permit, which frees a window after the first send's answer.
+    const waiting = limiter.acquire(req({ limit: 1, maxWaitMs: 1000 }));
+    if (first.ok) first.permit.release();
+    // Meanwhile Redis is back, and another replica has taken the whole shared limit.
+    state.up = true;
+    await limiter.reconnected();
+    const other = await shared.acquire(req({ limit: 1, maxWaitMs: 0 }));
+    expect(other.ok).toBe(true);
+    expect(await waiting).toMatchObject({ ok: false, limit: 'global' });
+  });
 });

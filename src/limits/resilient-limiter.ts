@@ -68,7 +68,9 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
   /** This replica's share, counted as sent alone. */
   function local(req: AcquireRequest): Admission | Promise<Admission> {
     const admission = localShare(req);
-    return admission instanceof Promise ? admission.then(countAlone) : countAlone(admission);
+    if (!(admission instanceof Promise)) return countAlone(admission);
+    // A wait may end after Redis is back: then Redis must agree as well, as during the grace period.
+    return admission.then((a) => (a.ok && mode === 'shared' ? withShared(req, a) : countAlone(a)));
   }
 
   function countAlone(admission: Admission): Admission {
@@ -90,6 +92,9 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     };
   }
 
+  /** A local permit for a send that did not happen. */
+  const giveBack = (permit: Permit) => (permit.cancel ? permit.cancel() : permit.release());
+
   const both = (shared: Permit, local: Permit): Permit => ({
     release() {
       shared.release();
@@ -97,33 +102,38 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     },
   });
 
-  async function acquire(req: AcquireRequest): Promise<Admission> {
-    if (mode === 'shared') {
-      const grace = inGrace() ? await localShare(req) : undefined;
-      if (grace && !grace.ok) return grace;
-      try {
-        // A wait for the share comes out of the same budget.
-        const admission = await opts.shared.acquire(
-          grace ? { ...req, maxWaitMs: Math.max(0, req.maxWaitMs - grace.waitedMs) } : req,
-        );
-        if (!admission.ok) {
-          grace?.permit.release();
-          return admission;
-        }
-        // Held locally too, from now: a fallback then starts out knowing this replica's sends.
-        const held = grace ? grace.permit : opts.local.hold(req.bucket, share(req.limit), req.key);
-        return { ...admission, permit: both(admission.permit, held) };
-      } catch (err) {
-        if (req.signal?.aborted) {
-          grace?.permit.release();
-          throw err;
-        }
-        setMode('local', `Redis failed: ${(err as Error).message}`);
-        // Admitted by the share already: as good as an admission on its own.
-        if (grace) return countAlone(grace);
+  /**
+   * The shared admission for a request that holds its local share already (`granted`), or none. Should Redis fail
+   * meanwhile, the local grant is given back and the request starts over on its own, so that it waits out the
+   * fallback's pause: its share alone cannot tell what the other replicas sent through Redis.
+   */
+  async function withShared(req: AcquireRequest, granted?: Admission & { ok: true }): Promise<Admission> {
+    try {
+      // A wait for the share comes out of the same budget.
+      const admission = await opts.shared.acquire(
+        granted ? { ...req, maxWaitMs: Math.max(0, req.maxWaitMs - granted.waitedMs) } : req,
+      );
+      if (!admission.ok) {
+        if (granted) giveBack(granted.permit);
+        return admission;
       }
+      // Held locally too, from now: a fallback then starts out knowing this replica's sends.
+      const held = granted ? granted.permit : opts.local.hold(req.bucket, share(req.limit), req.key);
+      const waitedMs = admission.waitedMs + (granted?.waitedMs ?? 0);
+      return { ...admission, waitedMs, permit: both(admission.permit, held) };
+    } catch (err) {
+      if (granted) giveBack(granted.permit);
+      if (req.signal?.aborted) throw err;
+      setMode('local', `Redis failed: ${(err as Error).message}`);
+      return local(req);
     }
-    return local(req);
+  }
+
+  async function acquire(req: AcquireRequest): Promise<Admission> {
+    if (mode === 'local') return local(req);
+    if (!inGrace()) return withShared(req);
+    const granted = await localShare(req);
+    return granted.ok ? withShared(req, granted) : granted;
   }
 
   return {
