@@ -29,6 +29,11 @@ export interface GatewayOptions {
   dispatcher?: Dispatcher;
   /** For tests: a quicker circuit breaker (defaults: 5 consecutive failures, 5 s cool-down). */
   breaker?: { failures?: number; cooldownMs?: number };
+  /**
+   * For tests that start many gateways: how long a new gateway sends nothing (default: one window, 1 s and the
+   * margin, as the process it replaces may have sent right up to its start; see create-limits.ts).
+   */
+  startupPauseMs?: number;
 }
 
 const BREAKER_STATE_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2 };
@@ -56,6 +61,7 @@ export async function createGateway(
     redisUrl: config.redisUrl,
     replicas: config.limits.replicas,
     marginMs: config.limits.marginMs,
+    startupPauseMs: options.startupPauseMs,
     logger,
     onModeChange: (mode) => metrics.limiterShared.set(mode === 'shared' ? 1 : 0),
   });

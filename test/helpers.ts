@@ -86,7 +86,11 @@ export function startGateway(config: Config): Promise<RunningGateway> {
 /** startGateway with test-only wiring options (a quicker circuit breaker, say). */
 export async function startGatewayWith(config: Config, options: GatewayOptions): Promise<RunningGateway> {
   const logs = new LogCapture();
-  const app = await createGateway(config, createLogger(config.logLevel, logs), options);
+  // Without the start-up pause (one test checks it): each test's first request would wait a second otherwise.
+  const app = await createGateway(config, createLogger(config.logLevel, logs), {
+    startupPauseMs: 0,
+    ...options,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: urlOf(app), app, logs, close: () => app.close() };
 }

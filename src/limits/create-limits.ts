@@ -9,6 +9,8 @@ export interface LimitsOptions {
   redisUrl: string | undefined;
   replicas: number;
   marginMs: number;
+  /** How long nothing is sent after start (default: one window). */
+  startupPauseMs?: number;
   logger: Logger;
   onModeChange?: (mode: LimiterMode | 'memory') => void;
 }
@@ -32,6 +34,10 @@ const RECHECK_MS = 1000;
  */
 export function createLimits(opts: LimitsOptions): Limits {
   const local = createMemoryLimiter({ marginMs: opts.marginMs });
+  // A process that starts does not know what the one it replaces (a restart, a crash, a rolling deploy) sent in
+  // the window before: it sends nothing for a window. With Redis it would know, but it may start before it can
+  // reach Redis, or during an outage. Requests meanwhile wait within ROOMGATE_QUEUE_MS, as for any full window.
+  local.pause(opts.startupPauseMs ?? WINDOW_MS + opts.marginMs);
   if (!opts.redisUrl) {
     opts.onModeChange?.('memory');
     return { limiter: local, check: () => ({ ok: true }), mode: () => 'memory', close: () => local.close() };

@@ -163,6 +163,15 @@ describe('memory limiter, permits', () => {
     expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject(granted);
   });
 
+  it('reports a key as busy while a send of it is under way, not while a request for it only waits', async () => {
+    const { limiter } = fakeClockLimiter();
+    await grant(limiter, req({ limit: 1, key: 'sent' }));
+    const waiting = limiter.acquire(req({ limit: 1, key: 'queued', maxWaitMs: 5000 }));
+    expect(limiter.recent().keys.get('create_room')).toEqual(new Map([['sent', 0]]));
+    await limiter.close();
+    expect(await waiting).toMatchObject({ ok: false });
+  });
+
   it('takes a cancelled permit back at once, as if never granted: nothing cools, the key is free', async () => {
     const { limiter } = fakeClockLimiter();
     const a = await grant(limiter, req({ limit: 1, key: 'k' }));

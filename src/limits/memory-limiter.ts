@@ -432,9 +432,14 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         // this replica's own limiter keeps counting it until its real answer (resilient-limiter.ts).
         const underWay = new Array<number>(b.inFlight).fill(0);
         sends.set(name, [...b.cooling.slice(b.head).map((freeAt) => t - (freeAt - span)), ...underWay]);
+        // A key is busy while a send of it is under way, not while a request for it only waits in the queue:
+        // Redis would then refuse that request its own key once its wait ends.
+        const queued = new Map<string, number>();
+        for (const waiter of b.queue)
+          if (waiter.key !== undefined) queued.set(waiter.key, (queued.get(waiter.key) ?? 0) + 1);
         const live = new Map<string, number>();
         for (const [key, state] of b.keys) {
-          if (state.holds > 0) live.set(key, 0);
+          if (state.holds > (queued.get(key) ?? 0)) live.set(key, 0);
           else if (state.freeAt > t) live.set(key, t - (state.freeAt - span));
         }
         keys.set(name, live);

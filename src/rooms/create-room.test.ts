@@ -279,6 +279,24 @@ describe('POST /rooms, Tencent refusals as problems', () => {
   );
 });
 
+describe('POST /rooms, a gateway that has just started', () => {
+  it('sends nothing for its first window: the process it replaces may have sent in it', async () => {
+    const startedAt = performance.timeOrigin + performance.now();
+    // The default start-up pause (the test helpers turn it off for every other test).
+    const fresh = await startGatewayWith(testConfig(sandbox), { startupPauseMs: undefined });
+    try {
+      const id = roomId('fresh');
+      const res = await postRoom(fresh, minimal(id));
+      expect(res.status).toBe(201);
+      const arrival = sandbox.state.arrivals.find((a) => a.roomId === id);
+      // One window (1,000 ms and the 10 ms margin) after the limiter was made; timers may fire 1 ms early.
+      expect((arrival?.at ?? 0) - startedAt).toBeGreaterThanOrEqual(1009);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('POST /rooms, retries', () => {
   it('retries 100001 with the same RoomId no sooner than a second later, then succeeds', async () => {
     const id = roomId();
