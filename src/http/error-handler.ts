@@ -3,6 +3,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { PROBLEM_TYPES, type ProblemSlug, tencentCodeEntry } from '../problems/catalog.js';
 import { problemFromUpstream } from '../problems/from-error.js';
 import { buildProblem, fillProblemTemplate, type ProblemAnswer, ProblemError } from '../problems/problem.js';
+import { collectAllowedMethods } from './allowed-methods.js';
 import { CallerGoneError } from './caller-gone.js';
 import { logUnroutedRequest } from './request-log.js';
 import { pathOf } from './url-path.js';
@@ -74,6 +75,7 @@ function problemFromFastify(err: FastifyError): ProblemError | undefined {
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   const operatorAlerts = createOncePer(60_000);
+  const allowedMethods = collectAllowedMethods(app);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     // Nobody is left to answer; the request log has its line already (request-log.ts).
     if (err instanceof CallerGoneError) return reply.hijack();
@@ -104,13 +106,23 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(request, reply, problem);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    const allowed = allowedMethods.forPath(path);
+    if (allowed) {
+      const detail = `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`;
+      return sendProblem(
+        request,
+        reply,
+        new ProblemError('method-not-allowed', detail, {}, { allow: allowed.join(', ') }),
+      );
+    }
+    return sendProblem(
       request,
       reply,
-      new ProblemError('not-found', `No route for ${request.method} ${pathOf(request.url)}.`),
-    ),
-  );
+      new ProblemError('not-found', `No route for ${request.method} ${path}.`),
+    );
+  });
 }
 
 /**

@@ -26,7 +26,14 @@ describe('TENCENT_CODES', () => {
   });
 
   it('maps only to problems about Tencent, never to ones the gateway decides alone', () => {
-    const gatewayOnly = ['validation-failed', 'unauthorized', 'not-found', 'rate-limited', 'internal-error'];
+    const gatewayOnly = [
+      'validation-failed',
+      'unauthorized',
+      'not-found',
+      'method-not-allowed',
+      'rate-limited',
+      'internal-error',
+    ];
     for (const entry of Object.values(TENCENT_CODES)) expect(gatewayOnly).not.toContain(entry.slug);
   });
 
@@ -72,6 +79,8 @@ describe('PROBLEM_TYPES', () => {
     ['validation-failed', 400],
     ['invalid-parameters', 400],
     ['unauthorized', 401],
+    ['not-found', 404],
+    ['method-not-allowed', 405],
     ['room-not-found', 404],
     ['room-id-taken', 409],
     ['room-id-reserved-by-chat', 409],

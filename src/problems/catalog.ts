@@ -30,7 +30,13 @@ export const PROBLEM_TYPES = {
   'not-found': {
     status: 404,
     title: 'No such route',
-    description: 'No route matches this method and path. See /docs for the routes roomgate serves.',
+    description: 'No route has this path. See /docs for the routes roomgate serves.',
+  },
+  'method-not-allowed': {
+    status: 405,
+    title: 'Method not allowed',
+    description:
+      'The path exists but does not take this method (`PUT /rooms/{roomId}`, say, where rooms are changed with PATCH). The `Allow` header lists the methods it takes.',
   },
   'room-not-found': {
     status: 404,

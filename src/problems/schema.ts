@@ -87,6 +87,12 @@ export const PROBLEM_EXAMPLES: Record<ProblemSlug, Problem> = {
     'e4a90c63-1b7d-4f25-9c8e-3d6f0a2b5c71',
     '/problems/no-such-thing',
   ),
+  'method-not-allowed': example(
+    'method-not-allowed',
+    '/rooms/live_testA does not take PUT; it takes DELETE, GET, HEAD, PATCH.',
+    '8c2e5a7f-3d1b-4f96-a0e8-6b4d2c9f1a53',
+    '/rooms/live_testA',
+  ),
   'room-not-found': example(
     'room-not-found',
     'Tencent answered 100004 (room does not exist).',
