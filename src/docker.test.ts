@@ -8,15 +8,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  type RunningGateway,
-  type RunningSandbox,
-  startGateway,
-  startSandbox,
-  testConfig,
-} from '../test/helpers.js';
+import { gatewayStackForTests, startSandbox } from '../test/helpers.js';
 import { loadConfig } from './config.js';
 
 const run = promisify(execFile);
@@ -93,17 +87,7 @@ describe('Dockerfile', () => {
 
   describe('HEALTHCHECK', () => {
     const command = execForm(finalStage.find((l) => l.startsWith('HEALTHCHECK ')));
-    let sandbox: RunningSandbox;
-    let gateway: RunningGateway;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox();
-      gateway = await startGateway(testConfig(sandbox));
-    });
-    afterAll(async () => {
-      await gateway.close();
-      await sandbox.close();
-    });
+    const stack = gatewayStackForTests();
 
     it('asks /healthz with node, which the slim image has (it has no curl)', () => {
       expect(command.slice(0, 2)).toEqual(['node', '-e']);
@@ -111,7 +95,7 @@ describe('Dockerfile', () => {
     });
 
     it('passes against a running gateway on PORT', async () => {
-      expect(await exitCodeOf(command, { PORT: new URL(gateway.url).port })).toBe(0);
+      expect(await exitCodeOf(command, { PORT: new URL(stack.gateway.url).port })).toBe(0);
     });
 
     it('fails when nothing answers on PORT', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../src/config.js';
 import { createGateway, type GatewayOptions } from '../src/gateway.js';
 import { createLogger } from '../src/http/logger.js';
@@ -93,6 +94,40 @@ export async function startGatewayWith(config: Config, options: GatewayOptions):
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: urlOf(app), app, logs, close: () => app.close() };
+}
+
+/** A sandbox and a gateway in front of it, for the tests of one file or describe block. */
+export interface GatewayStack {
+  readonly sandbox: RunningSandbox;
+  readonly gateway: RunningGateway;
+}
+
+/**
+ * Starts a sandbox and a gateway with testConfig in front of it before the enclosing tests, and closes both after
+ * them. The two are read through the returned object once the tests run (they do not exist before).
+ */
+export function gatewayStackForTests(): GatewayStack {
+  let running: GatewayStack | undefined;
+  beforeAll(async () => {
+    const sandbox = await startSandbox();
+    running = { sandbox, gateway: await startGateway(testConfig(sandbox)) };
+  });
+  afterAll(async () => {
+    await running?.gateway.close();
+    await running?.sandbox.close();
+  });
+  const started = (): GatewayStack => {
+    if (!running) throw new Error('the gateway stack is read before its beforeAll has run');
+    return running;
+  };
+  return {
+    get sandbox() {
+      return started().sandbox;
+    },
+    get gateway() {
+      return started().gateway;
+    },
+  };
 }
 
 export const BILLING = { authorization: 'Bearer billing-secret-0123456789' };

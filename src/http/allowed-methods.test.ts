@@ -1,13 +1,6 @@
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BILLING,
-  type RunningGateway,
-  type RunningSandbox,
-  startGateway,
-  startSandbox,
-  testConfig,
-} from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { BILLING, gatewayStackForTests } from '../../test/helpers.js';
 import { collectAllowedMethods } from './allowed-methods.js';
 
 describe('collectAllowedMethods', () => {
@@ -34,17 +27,7 @@ describe('collectAllowedMethods', () => {
 });
 
 describe('a method a path does not take', () => {
-  let sandbox: RunningSandbox;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    gateway = await startGateway(testConfig(sandbox));
-  });
-  afterAll(async () => {
-    await gateway.close();
-    await sandbox.close();
-  });
+  const stack = gatewayStackForTests();
 
   it.each([
     ['PUT', '/rooms/live_testA', 'DELETE, GET, HEAD, PATCH'],
@@ -55,7 +38,7 @@ describe('a method a path does not take', () => {
     ['POST', '/healthz', 'GET, HEAD'],
     ['DELETE', '/problems/rate-limited', 'GET, HEAD'],
   ])('%s %s answers 405 with Allow: %s, sending nothing upstream', async (method, path, allow) => {
-    const res = await fetch(`${gateway.url}${path}?x=1`, {
+    const res = await fetch(`${stack.gateway.url}${path}?x=1`, {
       method,
       ...(method === 'OPTIONS'
         ? { headers: BILLING }
@@ -73,7 +56,7 @@ describe('a method a path does not take', () => {
       requestId,
       instance: path,
     });
-    expect(sandbox.state.arrivals).toHaveLength(0);
+    expect(stack.sandbox.state.arrivals).toHaveLength(0);
   });
 
   it('still answers 404 not-found for a path no route has, whatever the method', async () => {
@@ -81,7 +64,7 @@ describe('a method a path does not take', () => {
       ['POST', '/rooms-typo'],
       ['PUT', '/rooms/a/b'],
     ] as const) {
-      const res = await fetch(`${gateway.url}${path}`, { method, headers: BILLING });
+      const res = await fetch(`${stack.gateway.url}${path}`, { method, headers: BILLING });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get('allow')).toBeNull();
       expect(await res.json()).toMatchObject({ type: '/problems/not-found' });
@@ -89,7 +72,7 @@ describe('a method a path does not take', () => {
   });
 
   it('is explained at /problems/method-not-allowed', async () => {
-    const res = await fetch(`${gateway.url}/problems/method-not-allowed`);
+    const res = await fetch(`${stack.gateway.url}/problems/method-not-allowed`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Allow');
   });

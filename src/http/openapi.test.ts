@@ -1,26 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RunningGateway,
-  type RunningSandbox,
-  startGateway,
-  startSandbox,
-  testConfig,
-} from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayStackForTests } from '../../test/helpers.js';
 import { PROBLEM_TYPES } from '../problems/catalog.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
-let sandbox: RunningSandbox;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway(testConfig(sandbox));
-});
-afterAll(async () => {
-  await gateway.close();
-  await sandbox.close();
-});
+const stack = gatewayStackForTests();
 
 describe('the OpenAPI document', () => {
   it('is checked in exactly as the code produces it (run `npm run openapi` after changing a route)', async () => {
@@ -32,7 +16,7 @@ describe('the OpenAPI document', () => {
     const committed = JSON.parse(
       await readFile(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'),
     );
-    const res = await fetch(`${gateway.url}/openapi.json`);
+    const res = await fetch(`${stack.gateway.url}/openapi.json`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(committed);
   });
@@ -114,7 +98,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('serves Swagger UI at /docs from the gateway itself, without a CDN', async () => {
-    const res = await fetch(`${gateway.url}/docs/`);
+    const res = await fetch(`${stack.gateway.url}/docs/`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('swagger-ui');
@@ -124,7 +108,7 @@ describe('the OpenAPI document', () => {
 
 describe('GET /problems/{slug}', () => {
   it.each(Object.keys(PROBLEM_TYPES))('explains %s', async (slug) => {
-    const res = await fetch(`${gateway.url}/problems/${slug}`);
+    const res = await fetch(`${stack.gateway.url}/problems/${slug}`);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({
@@ -136,14 +120,14 @@ describe('GET /problems/{slug}', () => {
   });
 
   it('lists the Tencent codes behind a problem type', async () => {
-    const res = await fetch(`${gateway.url}/problems/upstream-rate-limited`);
+    const res = await fetch(`${stack.gateway.url}/problems/upstream-rate-limited`);
     const body = (await res.json()) as { tencentCodes: { code: number }[] };
     const codes = body.tencentCodes.map((c) => c.code).sort((a, b) => a - b);
     expect(codes).toEqual([60007, 60011, 60018, 60019, 100012]);
   });
 
   it('answers 404 not-found as a problem for an unknown slug', async () => {
-    const res = await fetch(`${gateway.url}/problems/no-such-thing`);
+    const res = await fetch(`${stack.gateway.url}/problems/no-such-thing`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(await res.json()).toMatchObject({ type: '/problems/not-found', status: 404 });
@@ -152,20 +136,20 @@ describe('GET /problems/{slug}', () => {
 
 describe('operations', () => {
   it('answers /healthz with 200 {"status":"ok"} and an X-Request-Id', async () => {
-    const res = await fetch(`${gateway.url}/healthz`);
+    const res = await fetch(`${stack.gateway.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
     expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 
   it('answers /readyz with 200 when configured', async () => {
-    const res = await fetch(`${gateway.url}/readyz`);
+    const res = await fetch(`${stack.gateway.url}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ready' });
   });
 
   it('answers unknown routes with a 404 not-found problem', async () => {
-    const res = await fetch(`${gateway.url}/rooms-typo`, { method: 'POST' });
+    const res = await fetch(`${stack.gateway.url}/rooms-typo`, { method: 'POST' });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ type: '/problems/not-found' });
   });

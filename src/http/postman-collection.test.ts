@@ -1,14 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPostmanCollection, buildPostmanEnvironment } from '../../scripts/postman-collection.js';
 import { runCollection } from '../../scripts/postman-run.js';
-import {
-  type RunningGateway,
-  type RunningSandbox,
-  startGateway,
-  startSandbox,
-  testConfig,
-} from '../../test/helpers.js';
+import { gatewayStackForTests } from '../../test/helpers.js';
 import { CREATE_ROOM_EXAMPLES } from '../rooms/schemas.js';
 
 const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
@@ -114,25 +108,15 @@ describe('the Postman collection', () => {
 });
 
 describe('running the collection with newman', () => {
-  let sandbox: RunningSandbox;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-    gateway = await startGateway(testConfig(sandbox));
-  });
-  afterAll(async () => {
-    await gateway.close();
-    await sandbox.close();
-  });
+  const stack = gatewayStackForTests();
 
   it('passes every assertion against the gateway in front of the sandbox', async () => {
-    const run = await runCollection({ baseUrl: gateway.url, apiKey: 'billing-secret-0123456789' });
+    const run = await runCollection({ baseUrl: stack.gateway.url, apiKey: 'billing-secret-0123456789' });
     expect(run.failures).toEqual([]);
     expect(run.requests).toBe(requestsOf(collection.item).length);
     expect(run.assertions).toBe(2 * run.requests);
     // The run goes through a room's life: both examples created, one read, updated, listed and dismissed.
-    expect(sandbox.state.arrivals.map((a) => a.command).sort()).toEqual(
+    expect(stack.sandbox.state.arrivals.map((a) => a.command).sort()).toEqual(
       [
         'create_room',
         'create_room',
@@ -142,12 +126,12 @@ describe('running the collection with newman', () => {
         'update_room_info',
       ].sort(),
     );
-    expect([...sandbox.state.rooms.keys()]).toEqual(['voice_testA']);
+    expect([...stack.sandbox.state.rooms.keys()]).toEqual(['voice_testA']);
   });
 
   it('fails its assertions when the gateway answers something the document does not promise', async () => {
-    sandbox.state.reset();
-    const run = await runCollection({ baseUrl: gateway.url, apiKey: 'not-a-key' });
+    stack.sandbox.state.reset();
+    const run = await runCollection({ baseUrl: stack.gateway.url, apiKey: 'not-a-key' });
     expect(run.failures).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
@@ -155,6 +139,6 @@ describe('running the collection with newman', () => {
         ),
       ]),
     );
-    expect(sandbox.state.arrivals).toHaveLength(0);
+    expect(stack.sandbox.state.arrivals).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN,
+  gatewayStackForTests,
   postRoom,
   type RunningGateway,
   type RunningSandbox,
@@ -384,20 +385,10 @@ const notJson: fc.Arbitrary<Case> = fc
 
 // ---- the harness ----
 
-let sandbox: RunningSandbox;
-let gateway: RunningGateway;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  gateway = await startGateway(testConfig(sandbox));
-});
-afterAll(async () => {
-  await gateway.close();
-  await sandbox.close();
-});
+const stack = gatewayStackForTests();
 
 async function expectRejected(c: Case): Promise<void> {
-  const res = await postRoom(gateway, c.body);
+  const res = await postRoom(stack.gateway, c.body);
   expect(res.status, c.body).toBe(400);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(res.body.type).toBe('/problems/validation-failed');
@@ -420,7 +411,7 @@ async function expectRejected(c: Case): Promise<void> {
       `${JSON.stringify(paths)} for ${c.body}`,
     ).toBe(true);
   }
-  expect(sandbox.state.arrivals).toHaveLength(0);
+  expect(stack.sandbox.state.arrivals).toHaveLength(0);
 }
 
 const property = (arb: fc.Arbitrary<Case>, numRuns: number) =>
@@ -476,8 +467,8 @@ describe('POST /rooms with malformed bodies (property-based, real HTTP)', () => 
   });
 
   it('has sent nothing at all to Tencent after all of them', () => {
-    expect(sandbox.state.arrivals).toHaveLength(0);
-    expect(sandbox.state.rooms.size).toBe(0);
+    expect(stack.sandbox.state.arrivals).toHaveLength(0);
+    expect(stack.sandbox.state.rooms.size).toBe(0);
   });
 });
 
