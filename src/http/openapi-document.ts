@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { createGateway } from '../gateway.js';
+import { openApiDocumentText } from './openapi.js';
 
 /**
  * The OpenAPI document as the running gateway serves it, serialized the way it is checked in. The settings are
@@ -16,7 +17,7 @@ export async function buildOpenApiDocument(): Promise<string> {
   const app = await createGateway(config, pino({ level: 'silent' }));
   try {
     await app.ready();
-    return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+    return openApiDocumentText(app);
   } finally {
     await app.close();
   }

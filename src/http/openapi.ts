@@ -96,5 +96,15 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     transformObject: transformObjectWithoutUnused,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { url: '/openapi.json' } });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The checked-in file's very bytes (pretty-printed, a final newline), made once: a client may compare them.
+  let text: string | undefined;
+  app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => {
+    text ??= openApiDocumentText(app);
+    return reply.type('application/json; charset=utf-8').send(text);
+  });
+}
+
+/** The document as openapi/openapi.json holds it. */
+export function openApiDocumentText(app: FastifyInstance): string {
+  return `${JSON.stringify(app.swagger(), null, 2)}\n`;
 }
