@@ -50,16 +50,10 @@ function createOncePer(intervalMs: number) {
   };
 }
 
-/** Fastify's own errors (body parsing, content types) as problems. */
+/** Fastify's own errors (body size, framing) as problems. Content types are judged by json-body.ts. */
 function problemFromFastify(err: FastifyError): ProblemError | undefined {
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ProblemError(
-        'unsupported-media-type',
-        'Send the body as JSON with Content-Type: application/json.',
-      );
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ProblemError('payload-too-large', 'The body is larger than the 16 KiB the gateway accepts.');
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new ProblemError('payload-too-large', 'The body is larger than the 16 KiB the gateway accepts.');
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     return new ProblemError('validation-failed', err.message, {

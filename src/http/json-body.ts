@@ -10,7 +10,10 @@ import { describeJsonError, RequestValidationError } from './validation.js';
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json(; (?!charset=)[^=;]+="[^"]*"|; charset="utf-8")*$/i;
 
 /**
- * Only JSON is accepted (any other type is a 415). The parser is ours so that a broken body gets a message
+ * Only JSON is accepted: a body of any other type is, as the contract puts it, a body that is not JSON, and gets
+ * the same 400 validation-failed naming the body as a whole (path ""), with a message that says to label it
+ * `application/json`. That is what a caller who forgot the header (curl -d, fetch with a string) needs to hear.
+ * The JSON parser is ours so that a broken body gets a message
  * that says what is wrong, including the `//` comments of Tencent's documentation examples. The body is read
  * as bytes and must be UTF-8: decoding it as text would replace a broken sequence with U+FFFD, and a RoomId
  * other than the one sent would be created.
@@ -41,4 +44,19 @@ export function registerJsonBody(app: FastifyInstance): void {
     }
     done(null, value);
   });
+  // Read like JSON, under the same body limit, so that the connection stays usable for the next request.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
+    const message = notJsonMessage(request.headers['content-type']);
+    done(new RequestValidationError([{ path: '', message }]), undefined);
+  });
+}
+
+/** Why a body that is not labelled as UTF-8 JSON was not read, in the caller's terms. */
+function notJsonMessage(contentType: string | undefined): string {
+  const fix = 'send JSON with Content-Type: application/json';
+  if (contentType === undefined || contentType.trim() === '') return `the body has no Content-Type; ${fix}`;
+  const mediaType = (contentType.split(';')[0] ?? '').trim().slice(0, 64);
+  if (/^application\/([\w.+-]+\+)?json$/i.test(mediaType))
+    return `JSON must be UTF-8, with no other charset; ${fix}`;
+  return `the body is ${JSON.stringify(mediaType)}, not JSON; ${fix}`;
 }

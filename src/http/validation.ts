@@ -72,10 +72,16 @@ function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
 
 /** Validates with the route's zod schema and reports every problem at once, named by path. */
 export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
-  ({ schema }) =>
+  ({ schema, httpPart }) =>
   (data) => {
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
+    // Fastify hands a request without a body over as null, as it does the JSON `null`: zod's "expected
+    // object, received null" would leave a caller who sent nothing guessing.
+    if (httpPart === 'body' && (data === null || data === undefined)) {
+      const message = 'the body is missing (or null); send a JSON object with Content-Type: application/json';
+      return { error: new RequestValidationError([{ path: '', message }]) };
+    }
     return {
       error: new RequestValidationError(fieldErrors(result.error.issues, (p) => keysAt(schema, p), data)),
     };

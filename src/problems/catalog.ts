@@ -62,11 +62,6 @@ export const PROBLEM_TYPES = {
     description:
       'The request body is larger than the gateway accepts (16 KiB). Room requests are far smaller.',
   },
-  'unsupported-media-type': {
-    status: 415,
-    title: 'Unsupported media type',
-    description: 'Send the body as JSON with `Content-Type: application/json`.',
-  },
   'sensitive-content': {
     status: 422,
     title: 'Sensitive content',

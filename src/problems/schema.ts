@@ -138,12 +138,6 @@ export const PROBLEM_EXAMPLES: Record<ProblemSlug, Problem> = {
     '2e9b5f1a-3c7d-4a86-b4e0-8c2f6a1d9e35',
     '/rooms',
   ),
-  'unsupported-media-type': example(
-    'unsupported-media-type',
-    'Send the body as JSON with Content-Type: application/json.',
-    'a8d3f6b1-5e2c-4f90-9d7a-4b1e8c3f0a26',
-    '/rooms',
-  ),
   'sensitive-content': example(
     'sensitive-content',
     'Tencent answered 100026 (sensitive content).',

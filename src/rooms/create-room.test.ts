@@ -122,15 +122,33 @@ describe('POST /rooms, validation', () => {
     expect(error?.message).toContain('JSON has no comments');
   });
 
-  it('answers 415 unsupported-media-type for a body that is not JSON', async () => {
-    const res = await fetch(`${gateway.url}/rooms`, {
-      method: 'POST',
-      headers: { ...BILLING, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'RoomId=x',
-    });
-    expect(res.status).toBe(415);
-    expect(await res.json()).toMatchObject({ type: '/problems/unsupported-media-type' });
-  });
+  it.each([
+    [
+      'a form',
+      'application/x-www-form-urlencoded',
+      'RoomId=x',
+      'the body is "application/x-www-form-urlencoded", not JSON',
+    ],
+    // curl -d without -H, or fetch with a string body, which labels it text/plain: JSON inside, but not said so.
+    ['text', 'text/plain;charset=UTF-8', JSON.stringify(minimal('x')), 'the body is "text/plain", not JSON'],
+    ['no label', undefined, JSON.stringify(minimal('x')), 'the body has no Content-Type'],
+  ])(
+    'answers 400 validation-failed naming the body for %s, as for any body that is not JSON',
+    async (_what, contentType, body, message) => {
+      // A Blob without a type makes fetch send no Content-Type at all.
+      const res = await fetch(`${gateway.url}/rooms`, {
+        method: 'POST',
+        headers: { ...BILLING, ...(contentType ? { 'content-type': contentType } : {}) },
+        body: contentType ? body : new Blob([body]),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        type: '/problems/validation-failed',
+        errors: [{ path: '', message: `${message}; send JSON with Content-Type: application/json` }],
+      });
+      expect(sandbox.state.arrivals).toHaveLength(0);
+    },
+  );
 
   it.each([
     'application/json; charset=utf-8',
@@ -148,19 +166,44 @@ describe('POST /rooms, validation', () => {
     expect(sandbox.state.rooms.has(id)).toBe(true);
   });
 
-  it.each(['application/json; charset=iso-8859-1', 'text/json', 'application/jsonx'])(
-    'answers 415 for %s, nothing sent',
-    async (contentType) => {
-      const res = await fetch(`${gateway.url}/rooms`, {
-        method: 'POST',
-        headers: { ...BILLING, 'content-type': contentType },
-        body: JSON.stringify(minimal(roomId())),
-      });
-      expect(res.status).toBe(415);
-      expect(await res.json()).toMatchObject({ type: '/problems/unsupported-media-type' });
-      expect(sandbox.state.arrivals).toHaveLength(0);
-    },
-  );
+  it.each([
+    ['no body at all', undefined],
+    ['the JSON null', 'null'],
+  ])('answers 400 naming the body for %s, saying a JSON object is wanted', async (_what, body) => {
+    const res = await fetch(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      type: '/problems/validation-failed',
+      errors: [
+        {
+          path: '',
+          message: 'the body is missing (or null); send a JSON object with Content-Type: application/json',
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['application/json; charset=iso-8859-1', 'JSON must be UTF-8, with no other charset'],
+    ['text/json', 'the body is "text/json", not JSON'],
+    ['application/jsonx', 'the body is "application/jsonx", not JSON'],
+  ])('answers 400 for %s, nothing sent', async (contentType, message) => {
+    const res = await fetch(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': contentType },
+      body: JSON.stringify(minimal(roomId())),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      type: '/problems/validation-failed',
+      errors: [{ path: '', message: `${message}; send JSON with Content-Type: application/json` }],
+    });
+    expect(sandbox.state.arrivals).toHaveLength(0);
+  });
 
   it('refuses a body that is not valid UTF-8 instead of creating a room under a mangled RoomId', async () => {
     const json = Buffer.from('{"RoomInfo":{"RoomId":"\u0000\u0000","SeatTemplate":"AudioSalon"}}');

@@ -90,13 +90,9 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         params: RoomIdParamsSchema,
         response: {
           200: ok('Dismissed.', DestroyRoomResultSchema, 'dismissed'),
-          // A DELETE needs no body, but Fastify reads one when it is sent, so its two refusals can happen here.
-          ...problemResponses(
-            ...COMMON_PROBLEMS,
-            'room-not-found',
-            'payload-too-large',
-            'unsupported-media-type',
-          ),
+          // A DELETE needs no body, but Fastify reads one when it is sent, so a body too large is refused here too
+          // (and one that is not JSON, as validation-failed).
+          ...problemResponses(...COMMON_PROBLEMS, 'room-not-found', 'payload-too-large'),
         },
       },
     },
@@ -157,13 +153,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
         body: UpdateRoomBodySchema,
         response: {
           200: ok('Updated.', UpdateRoomResultSchema, 'updated'),
-          ...problemResponses(
-            ...COMMON_PROBLEMS,
-            'room-not-found',
-            'payload-too-large',
-            'unsupported-media-type',
-            'sensitive-content',
-          ),
+          ...problemResponses(...COMMON_PROBLEMS, 'room-not-found', 'payload-too-large', 'sensitive-content'),
         },
       },
     },

@@ -83,7 +83,6 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
             'room-id-taken',
             'room-id-reserved-by-chat',
             'payload-too-large',
-            'unsupported-media-type',
             'sensitive-content',
           ),
         },
