@@ -44,4 +44,24 @@ describe('npm run sandbox', () => {
     expect(host).toBe('0.0.0.0');
     expect((await fetch(`http://127.0.0.1:${port}/__sandbox/arrivals`)).status).toBe(200);
   });
+
+  it('stops at start with one line per unusable setting', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
+      cwd: root,
+      env: { ...process.env, SANDBOX_PORT: 'x', TENCENT_SDKAPPID: 'y' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    // 'close', not 'exit': it comes after stderr has been read to its end.
+    const [code] = await once(child, 'close');
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'sandbox: SANDBOX_PORT must be a port number from 0 to 65535 (got "x")',
+      'sandbox: TENCENT_SDKAPPID must be a positive integer (got "y")',
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildSandbox } from './app.js';
+import { readSandboxSettings } from './settings.js';
 
 /**
  * Runs the Tencent sandbox on its own: `npm run sandbox`. It takes the application settings a real
@@ -7,11 +8,12 @@ import { buildSandbox } from './app.js';
  * It listens on loopback unless SANDBOX_HOST says otherwise (0.0.0.0 in a container, where the gateway
  * reaches it from another one).
  */
-const port = Number(process.env.SANDBOX_PORT ?? 9100);
-const host = process.env.SANDBOX_HOST || '127.0.0.1';
-const sdkAppId = Number(process.env.TENCENT_SDKAPPID ?? 1400000000);
-const secretKey = process.env.TENCENT_SECRET_KEY ?? 'sandbox-secret-key';
-const admin = process.env.TENCENT_ADMIN_ID ?? 'administrator';
+const read = readSandboxSettings(process.env);
+if (!read.ok) {
+  for (const problem of read.problems) process.stderr.write(`sandbox: ${problem}\n`);
+  process.exit(1);
+}
+const { port, host, sdkAppId, secretKey, admin } = read.settings;
 
 const { app } = await buildSandbox({ sdkAppId, secretKey, admins: [admin] });
 await app.listen({ port, host });
