@@ -27,7 +27,7 @@ function commandLimits(config: Config): Record<CommandName, CommandLimit> {
 export interface GatewayOptions {
   /** For tests: route upstream traffic through a given undici dispatcher. */
   dispatcher?: Dispatcher;
-  /** For tests: a quicker circuit breaker (defaults: 5 consecutive failures, 5 s cool-down). */
+  /** For tests: a quicker circuit breaker (defaults: 20 consecutive failures, 5 s cool-down). */
   breaker?: { failures?: number; cooldownMs?: number };
   /**
    * For tests that start many gateways: how long a new gateway sends nothing (default: one window, 1 s and the

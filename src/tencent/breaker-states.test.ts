@@ -21,6 +21,14 @@ function breakerAt(failures: number, cooldownMs: number) {
 }
 
 describe('the circuit breaker, step by step', () => {
+  it('by default stays closed through 19 failures in a row and opens at the 20th', () => {
+    const breaker = createUpstreamBreaker({ now: () => 1000 });
+    for (let i = 0; i < 19; i++) breaker.record('send', i % 2 ? timeout : internal);
+    expect(breaker.state()).toBe('closed');
+    breaker.record('send', timeout);
+    expect(breaker.state()).toBe('open');
+  });
+
   it('counts as failures only Tencent being unwell, not Tencent saying no', () => {
     expect(isUpstreamFailure(timeout)).toBe(true);
     expect(isUpstreamFailure(internal)).toBe(true);
