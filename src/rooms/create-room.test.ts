@@ -370,6 +370,46 @@ describe('POST /rooms, retries', () => {
     expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual([60008]);
   });
 
+  it.each([
+    ['reset', { kind: 'reset' }],
+    ['half-closed mid-answer', { kind: 'half-close' }],
+  ] as const)(
+    'retries a connection %s like one that never opened, a second later, then succeeds',
+    async (_name, fault) => {
+      sandbox.state.faults.add({ fault, times: 1 });
+      const res = await postRoom(gateway, minimal(roomId()));
+      expect(res.status).toBe(201);
+      expect(res.body.created).toBe(true);
+      const [first, second] = sandbox.state.arrivals;
+      expect([first?.outcome, second?.outcome]).toEqual([fault.kind, 0]);
+      expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    },
+  );
+
+  it('answers 200 created:false when the broken attempt had created the room (the retry gets 100010)', async () => {
+    const id = roomId();
+    sandbox.state.faults.add({ fault: { kind: 'reset', processed: true }, times: 1 });
+    const res = await postRoom(gateway, minimal(id));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ roomId: id, created: false });
+    expect(sandbox.state.arrivals.map((a) => a.outcome)).toEqual(['reset', 100010]);
+  });
+
+  it('says how many attempts a connection that keeps breaking got', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'reset' }, times: 3 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(502);
+    expect(res.body.detail).toContain('(3 attempts)');
+    expect(sandbox.state.arrivals).toHaveLength(3);
+  });
+
+  it('does not retry a timeout: the answer is a 504 after one attempt', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'hang' }, times: 1 });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(504);
+    expect(sandbox.state.arrivals).toHaveLength(1);
+  });
+
   it('regenerates the UserSig after 70001 and retries once with the new one', async () => {
     sandbox.state.faults.add({ fault: { kind: 'code', code: 70001 }, times: 1 });
     const res = await postRoom(gateway, minimal(roomId()));
@@ -391,10 +431,15 @@ describe('POST /rooms, upstream answers that are not envelopes', () => {
     ['an HTML 502 page', { kind: 'http-status', status: 502 } as const, 'HTTP status 502'],
     ['a non-JSON 200', { kind: 'non-json' } as const, 'without its JSON envelope'],
     ['JSON without ErrorCode', { kind: 'no-error-code' } as const, 'without its JSON envelope'],
-    ['a reset connection', { kind: 'reset' } as const, 'connection to Tencent broke'],
-    ['a connection half-closed mid-body', { kind: 'half-close' } as const, 'connection to Tencent broke'],
+    ['a connection reset on every attempt', { kind: 'reset' } as const, 'connection to Tencent broke'],
+    [
+      'a connection half-closed mid-body on every attempt',
+      { kind: 'half-close' } as const,
+      'connection to Tencent broke',
+    ],
   ])('answers 502 upstream-failure without `upstream` for %s', async (_name, fault, detail) => {
-    sandbox.state.faults.add({ fault, times: 1 });
+    // Three of each: a broken connection is retried (twice), the others are not.
+    sandbox.state.faults.add({ fault, times: 3 });
     const res = await postRoom(gateway, minimal(roomId()));
     expect(res.status).toBe(502);
     expect(res.body.type).toBe('/problems/upstream-failure');

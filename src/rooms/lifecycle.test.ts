@@ -287,6 +287,29 @@ describe('errors of the other commands', () => {
     expect(res.body).toMatchObject({ type: `/problems/${slug}`, upstream: { errorCode: code } });
   });
 
+  it('retries a broken connection; a dismissal that had gone through then answers 404', async () => {
+    const id = roomId();
+    await create(gateway, id);
+    sandbox.state.faults.add({
+      fault: { kind: 'reset', processed: true },
+      times: 1,
+      command: 'destroy_room',
+    });
+    const res = await call(gateway, 'DELETE', path(id));
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ type: '/problems/room-not-found', upstream: { errorCode: 100004 } });
+    expect(sandbox.state.rooms.has(id)).toBe(false);
+  });
+
+  it('retries a connection reset for a read, which then succeeds', async () => {
+    const id = roomId();
+    await create(gateway, id);
+    sandbox.state.faults.add({ fault: { kind: 'reset' }, times: 1, command: 'get_room_info' });
+    const res = await call(gateway, 'GET', path(id));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ RoomInfo: { RoomId: id } });
+  });
+
   it('needs an API key', async () => {
     const res = await call(gateway, 'GET', path('x'), undefined, {});
     expect(res.status).toBe(401);

@@ -708,6 +708,7 @@ describe('sandbox faults, arrivals and reset (control routes)', () => {
     [{ fault: { kind: 'delay', ms: -1 }, times: 1 }, 'needs ms'],
     [{ times: 1 }, 'fault must be an object'],
     [{ fault: { kind: 'hang' }, times: 0 }, 'times must be a positive integer'],
+    [{ fault: { kind: 'reset', processed: 'yes' }, times: 1 }, 'processed, a boolean'],
   ])('refuses the unusable fault rule %j with a 400 that says why', async (rule, reason) => {
     const res = await control(ctl, 'faults', rule);
     expect(res.status).toBe(400);
@@ -783,6 +784,13 @@ describe('sandbox faults, arrivals and reset (control routes)', () => {
     await addFault({ fault: { kind: 'reset' }, times: 1 });
     await expect(call(ctl)).rejects.toThrow();
     expect((await call(ctl)).json?.ErrorCode).toBe(0);
+  });
+
+  it('breaks the connection after the command took effect for a processed reset fault', async () => {
+    await addFault({ fault: { kind: 'reset', processed: true }, times: 1 });
+    const id = roomId();
+    await expect(call(ctl, { body: minimalBody(id) })).rejects.toThrow();
+    expect(ctl.state.rooms.has(id)).toBe(true);
   });
 
   it('never answers for a hang fault', async () => {

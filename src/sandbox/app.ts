@@ -103,6 +103,7 @@ export async function buildSandbox(
         reply.hijack();
         return undefined;
       case 'reset':
+        if (fault.processed) answer();
         reply.hijack();
         reply.raw.socket?.destroy();
         return undefined;

@@ -8,8 +8,11 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   /** Send the status line and half the body, then the rest after `ms`. */
   | { kind: 'slow-body'; ms: number }
-  /** Destroy the connection without answering. */
-  | { kind: 'reset' }
+  /**
+   * Destroy the connection without answering; with `processed`, after the command has taken effect (an answer
+   * lost on its way back, as when a connection breaks after the request arrived).
+   */
+  | { kind: 'reset'; processed?: boolean }
   /** Send the status line and half the body, then close our side of the connection (a half-closed socket). */
   | { kind: 'half-close' }
   /** A load balancer's HTML error page with this HTTP status. */
@@ -83,8 +86,11 @@ export function faultRuleProblem(rule: unknown): string | undefined {
       return Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599
         ? undefined
         : 'an http-status fault needs status, 100 to 599';
-    case 'hang':
     case 'reset':
+      return f.processed === undefined || typeof f.processed === 'boolean'
+        ? undefined
+        : 'a reset fault takes processed, a boolean';
+    case 'hang':
     case 'half-close':
     case 'non-json':
     case 'no-error-code':

@@ -85,6 +85,55 @@ describe('TencentClient.call and the limits', () => {
   });
 });
 
+describe('TencentClient.call and broken connections', () => {
+  /** Long enough for a retry of the same RoomId, which waits out Tencent's second. */
+  const patient = () => clientWith({ totalTimeoutMs: 4000 });
+
+  it.each([
+    ['reset', { kind: 'reset' }],
+    ['half-closed mid-answer', { kind: 'half-close' }],
+  ] as const)(
+    'retries a connection %s, through the limiter, a second later for the same RoomId',
+    async (_name, fault) => {
+      sandbox.state.faults.add({ fault, times: 1 });
+      const id = roomId();
+      const result = await patient().call('create_room', create(id), { roomId: id });
+      expect(result).toMatchObject({ attempts: 2, envelope: { ErrorCode: 0 } });
+      const [first, second] = sandbox.state.arrivals;
+      expect([first?.outcome, second?.outcome]).toEqual([fault.kind, 0]);
+      expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    },
+  );
+
+  it('gives up with the broken connection after two retries', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'reset' }, times: 5 });
+    const id = roomId();
+    const call = clientWith({ totalTimeoutMs: 6000 }).call('create_room', create(id), { roomId: id });
+    await expect(call).rejects.toMatchObject({ kind: 'reset', attempts: 3 });
+    expect(sandbox.state.arrivals).toHaveLength(3);
+  });
+
+  it('answers with the broken connection when its retry cannot wait out the RoomId second in time', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'reset' }, times: 1 });
+    const id = roomId();
+    await expect(client.call('create_room', create(id), { roomId: id })).rejects.toMatchObject({
+      kind: 'reset',
+      attempts: 1,
+    });
+    expect(sandbox.state.arrivals).toHaveLength(1);
+  });
+
+  it('does not retry a timeout', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'hang' }, times: 1 });
+    const id = roomId();
+    await expect(patient().call('get_room_info', { RoomId: id }, { roomId: id })).rejects.toMatchObject({
+      kind: 'timeout',
+      attempts: 1,
+    });
+    expect(sandbox.state.arrivals).toHaveLength(1);
+  });
+});
+
 describe('TencentClient.call and the circuit breaker', () => {
   it('answers a retry the open circuit stops with the failure that opened it, then resolves CircuitOpen without sending', async () => {
     const breaking = clientWith({

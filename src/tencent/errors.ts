@@ -14,10 +14,11 @@ export class UpstreamError extends ExpectedError {
 }
 
 /**
- * No usable envelope came back. `kind` says what happened, which decides whether a retry is safe:
- * - connect: the connection was never established, so nothing was sent;
- * - timeout: no complete answer within the per-attempt deadline (the request may have been processed);
- * - reset: the connection broke after the request was written;
+ * No usable envelope came back. `kind` says what happened, which decides whether it is retried (retry-policy.ts):
+ * - connect: the connection was never established, so nothing was sent (retried);
+ * - timeout: no complete answer within the per-attempt deadline (the request may have been processed; not
+ *   retried);
+ * - reset: the connection broke before the answer was complete (retried, like connect);
  * - bad-status: an HTTP status other than 200 (a load balancer's error page, say);
  * - bad-body: 200, but not JSON or without ErrorCode.
  */

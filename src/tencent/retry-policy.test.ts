@@ -10,12 +10,13 @@ describe('isRetryable', () => {
     expect(isRetryable(new TransportError('create_room', 'connect', 'ECONNREFUSED', 1))).toBe(true);
   });
 
-  it.each<TransportErrorKind>(['timeout', 'reset', 'bad-status', 'bad-body'])(
-    'does not retry a %s, after which the request may have arrived',
-    (kind) => {
-      expect(isRetryable(new TransportError('create_room', kind, 'detail', 1, 502))).toBe(false);
-    },
-  );
+  it('retries a connection that broke before the answer was complete (a closed keep-alive connection)', () => {
+    expect(isRetryable(new TransportError('create_room', 'reset', 'UND_ERR_SOCKET', 1))).toBe(true);
+  });
+
+  it.each<TransportErrorKind>(['timeout', 'bad-status', 'bad-body'])('does not retry a %s', (kind) => {
+    expect(isRetryable(new TransportError('create_room', kind, 'detail', 1, 502))).toBe(false);
+  });
 
   it('retries Tencent 100001 (internal error, please retry)', () => {
     expect(isRetryable(upstream(100001))).toBe(true);
