@@ -207,6 +207,50 @@ describe('problemFromUpstream with a transport failure', () => {
     );
   });
 
+  it("carries Tencent's envelope as `upstream` when it came under a non-200 status, and says so", () => {
+    const envelope = { ErrorCode: 60008, ErrorInfo: 'service timeout', RequestId: 'Id-503-O-Seq-1' };
+    const problem = problemOf(
+      new TransportError('create_room', 'bad-status', 'HTTP 503', 1, 503, {
+        ActionStatus: 'FAIL',
+        ...envelope,
+      }),
+    );
+    expect(problem.slug).toBe('upstream-failure');
+    expect(problem.extras.upstream).toEqual({
+      errorCode: 60008,
+      errorInfo: 'service timeout',
+      requestId: 'Id-503-O-Seq-1',
+    });
+    expect(problem.detail).toContain('Tencent answered HTTP 503 with ErrorCode 60008');
+    expect(problem.detail).not.toContain('not its JSON envelope');
+    expect(problem.headers).toEqual({});
+  });
+
+  it.each([0, 100003, 100010, 100012, 123456])(
+    'answers an envelope with ErrorCode %i under HTTP 500 as upstream-failure, whatever the code',
+    (code) => {
+      const problem = problemOf(
+        new TransportError('create_room', 'bad-status', 'HTTP 500', 1, 500, { ErrorCode: code }),
+      );
+      expect(problem.slug).toBe('upstream-failure');
+      expect(problem.extras.upstream).toMatchObject({ errorCode: code, errorInfo: '' });
+      expect(problem.detail).toContain(`HTTP 500 with ErrorCode ${code}`);
+    },
+  );
+
+  it('carries the envelope of a 200 whose Response the command cannot use, without calling it missing', () => {
+    const problem = problemOf(
+      new TransportError('get_room_info', 'bad-body', 'no usable Response', 1, 200, {
+        ErrorCode: 0,
+        ErrorInfo: '',
+        RequestId: 'Id-x',
+      }),
+    );
+    expect(problem.extras.upstream).toEqual({ errorCode: 0, errorInfo: '', requestId: 'Id-x' });
+    expect(problem.detail).toContain('its Response is not what get_room_info returns');
+    expect(problem.detail).not.toContain('without its JSON envelope');
+  });
+
   it('counts attempts of a transport failure', () => {
     expect(problemOf(new TransportError('create_room', 'connect', 'ECONNREFUSED', 3)).detail).toContain(
       '(3 attempts)',

@@ -1,3 +1,4 @@
+import { TENCENT } from '../tencent/codes.js';
 import { LimitRefusal, type NotSent, TransportError, UpstreamError } from '../tencent/errors.js';
 import { tencentCodeEntry } from './catalog.js';
 import { type ProblemAnswer, ProblemError, problemTemplate } from './problem.js';
@@ -92,6 +93,18 @@ export function problemFromUpstream(err: unknown): ProblemError | undefined {
         'upstream-timeout',
         `Tencent gave no answer in time${tries}: ${err.detail}. Repeating the same request is safe.`,
       );
+    }
+    const envelope = err.envelope;
+    if (envelope) {
+      // Tencent answered with its envelope, but not usably: still a 502, whatever the code, carrying its words.
+      const code = envelope.ErrorCode;
+      const what =
+        err.kind === 'bad-status'
+          ? `Tencent answered HTTP ${err.httpStatus} with ErrorCode ${code} (${code === TENCENT.OK ? 'OK' : tencentCodeEntry(code).meaning})`
+          : `Tencent answered ErrorCode ${code}, but its Response is not what ${err.command} returns`;
+      return new ProblemError('upstream-failure', `${what}${tries}.`, {
+        upstream: { errorCode: code, errorInfo: envelope.ErrorInfo ?? '', requestId: envelope.RequestId },
+      });
     }
     const what = {
       connect: 'could not connect to Tencent',

@@ -447,6 +447,32 @@ describe('POST /rooms, upstream answers that are not envelopes', () => {
     expect(res.body).not.toHaveProperty('upstream');
   });
 
+  it("answers 502 upstream-failure with `upstream` for Tencent's envelope under HTTP 503", async () => {
+    sandbox.state.faults.add({
+      fault: { kind: 'http-status', status: 503, code: 60008, info: 'service timeout' },
+      times: 1,
+    });
+    const res = await postRoom(gateway, minimal(roomId()));
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({
+      type: '/problems/upstream-failure',
+      upstream: { errorCode: 60008, errorInfo: 'service timeout', requestId: expect.stringMatching(/^Id-/) },
+    });
+    expect(res.body.detail).toContain('Tencent answered HTTP 503 with ErrorCode 60008');
+    expect(res.body.detail).not.toContain('not its JSON envelope');
+  });
+
+  it.each([100001, 100010, 100003])(
+    'answers 502 for an envelope with ErrorCode %i under HTTP 500, sent once',
+    async (code) => {
+      sandbox.state.faults.add({ fault: { kind: 'http-status', status: 500, code }, times: 3 });
+      const res = await postRoom(gateway, minimal(roomId()));
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ type: '/problems/upstream-failure', upstream: { errorCode: code } });
+      expect(sandbox.state.arrivals).toHaveLength(1);
+    },
+  );
+
   it('answers 504 upstream-timeout when Tencent does not answer within the deadline', async () => {
     sandbox.state.faults.add({ fault: { kind: 'hang' }, times: 1 });
     const started = performance.now();

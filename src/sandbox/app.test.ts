@@ -709,6 +709,7 @@ describe('sandbox faults, arrivals and reset (control routes)', () => {
     [{ times: 1 }, 'fault must be an object'],
     [{ fault: { kind: 'hang' }, times: 0 }, 'times must be a positive integer'],
     [{ fault: { kind: 'reset', processed: 'yes' }, times: 1 }, 'processed, a boolean'],
+    [{ fault: { kind: 'http-status', status: 503, code: '60008' }, times: 1 }, 'takes code, an integer'],
   ])('refuses the unusable fault rule %j with a 400 that says why', async (rule, reason) => {
     const res = await control(ctl, 'faults', rule);
     expect(res.status).toBe(400);
@@ -762,6 +763,14 @@ describe('sandbox faults, arrivals and reset (control routes)', () => {
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
     expect(answer.text).toContain('<html>');
     expect(answer.json).toBeUndefined();
+  });
+
+  it("answers Tencent's envelope under the HTTP status of an http-status fault with a code", async () => {
+    await addFault({ fault: { kind: 'http-status', status: 503, code: 60008, info: 'busy' }, times: 1 });
+    const answer = await call(ctl);
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.json).toMatchObject({ ActionStatus: 'FAIL', ErrorCode: 60008, ErrorInfo: 'busy' });
   });
 
   it('answers HTTP 200 with a body that is not JSON for a non-json fault', async () => {

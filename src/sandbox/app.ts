@@ -133,6 +133,12 @@ export async function buildSandbox(
         return undefined;
       }
       case 'http-status':
+        if (fault.code !== undefined) {
+          return reply
+            .code(fault.status)
+            .type('application/json; charset=utf-8')
+            .send(envelope({ code: fault.code, info: fault.info ?? `injected error ${fault.code}` }));
+        }
         return reply
           .code(fault.status)
           .type('text/html')

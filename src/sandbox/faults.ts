@@ -15,8 +15,11 @@ export type Fault =
   | { kind: 'reset'; processed?: boolean }
   /** Send the status line and half the body, then close our side of the connection (a half-closed socket). */
   | { kind: 'half-close' }
-  /** A load balancer's HTML error page with this HTTP status. */
-  | { kind: 'http-status'; status: number }
+  /**
+   * A load balancer's HTML error page with this HTTP status; with `code`, Tencent's JSON envelope with that
+   * ErrorCode under this status instead.
+   */
+  | { kind: 'http-status'; status: number; code?: number; info?: string }
   /** HTTP 200 with a body that is not JSON. */
   | { kind: 'non-json' }
   /** HTTP 200 with JSON that lacks ErrorCode. */
@@ -83,9 +86,11 @@ export function faultRuleProblem(rule: unknown): string | undefined {
     case 'slow-body':
       return isNonNegativeInteger(f.ms) ? undefined : `a ${f.kind} fault needs ms, a non-negative integer`;
     case 'http-status':
-      return Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599
+      if (!(Number.isInteger(f.status) && (f.status as number) >= 100 && (f.status as number) <= 599))
+        return 'an http-status fault needs status, 100 to 599';
+      return f.code === undefined || Number.isInteger(f.code)
         ? undefined
-        : 'an http-status fault needs status, 100 to 599';
+        : 'an http-status fault takes code, an integer';
     case 'reset':
       return f.processed === undefined || typeof f.processed === 'boolean'
         ? undefined

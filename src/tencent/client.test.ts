@@ -134,6 +134,35 @@ describe('TencentClient.call and broken connections', () => {
   });
 });
 
+describe('TencentClient.call and answers that are not HTTP 200', () => {
+  it("keeps Tencent's envelope sent under HTTP 503 on the failure, does not retry it, and the breaker counts it", async () => {
+    const breaking = clientWith({
+      totalTimeoutMs: 3000,
+      breaker: createUpstreamBreaker({ failures: 1, cooldownMs: 60_000 }),
+    });
+    sandbox.state.faults.add({ fault: { kind: 'http-status', status: 503, code: 100001 }, times: 1 });
+    const id = roomId();
+    const err = await breaking.call('create_room', create(id), { roomId: id }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({
+      kind: 'bad-status',
+      httpStatus: 503,
+      attempts: 1,
+      envelope: { ErrorCode: 100001, ActionStatus: 'FAIL', RequestId: expect.stringMatching(/^Id-/) },
+    });
+    expect(sandbox.state.arrivals).toHaveLength(1);
+    const next = roomId();
+    expect(await breaking.call('create_room', create(next), { roomId: next })).toBeInstanceOf(CircuitOpen);
+  });
+
+  it('keeps no envelope for an HTML error page', async () => {
+    sandbox.state.faults.add({ fault: { kind: 'http-status', status: 502 }, times: 1 });
+    const id = roomId();
+    const err = await client.call('create_room', create(id), { roomId: id }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'bad-status', httpStatus: 502, envelope: undefined });
+  });
+});
+
 describe('TencentClient.call and the circuit breaker', () => {
   it('answers a retry the open circuit stops with the failure that opened it, then resolves CircuitOpen without sending', async () => {
     const breaking = clientWith({

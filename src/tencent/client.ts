@@ -151,8 +151,14 @@ function envelopeOf(
   command: CommandName,
   attempts: number,
 ): TencentEnvelope | TransportError {
-  if (answer.status !== 200)
-    return new TransportError(command, 'bad-status', `HTTP ${answer.status}`, attempts, answer.status);
+  if (answer.status !== 200) {
+    // Still a failure whatever it says (and one for the breaker), but Tencent's own words when they are there.
+    const envelope = parseEnvelope(answer.text);
+    const detail = envelope
+      ? `HTTP ${answer.status}, ErrorCode ${envelope.ErrorCode}`
+      : `HTTP ${answer.status}`;
+    return new TransportError(command, 'bad-status', detail, attempts, answer.status, envelope);
+  }
   return (
     parseEnvelope(answer.text) ??
     new TransportError(
@@ -275,7 +281,7 @@ export function createTencentClient(opts: TencentClientOptions): TencentClient {
             if (parsed.success)
               return { envelope, response: parsed.data as CommandResponse<typeof command>, attempts };
             // Reported by its ErrorCode already.
-            error = new TransportError(command, 'bad-body', RESPONSE_MISMATCH, attempts, 200);
+            error = new TransportError(command, 'bad-body', RESPONSE_MISMATCH, attempts, 200, envelope);
           } else {
             error = new UpstreamError(
               command,

@@ -1,4 +1,6 @@
 import { ExpectedError } from '../expected-error.js';
+import type { TencentEnvelope } from './envelope.js';
+
 /** Tencent answered with its JSON envelope and a non-zero ErrorCode. */
 export class UpstreamError extends ExpectedError {
   override name = 'UpstreamError';
@@ -19,8 +21,12 @@ export class UpstreamError extends ExpectedError {
  * - timeout: no complete answer within the per-attempt deadline (the request may have been processed; not
  *   retried);
  * - reset: the connection broke before the answer was complete (retried, like connect);
- * - bad-status: an HTTP status other than 200 (a load balancer's error page, say);
- * - bad-body: 200, but not JSON or without ErrorCode.
+ * - bad-status: an HTTP status other than 200 (a load balancer's error page, say, or Tencent's envelope under a
+ *   503);
+ * - bad-body: 200, but not JSON or without ErrorCode, or an envelope whose Response the command cannot use.
+ *
+ * `envelope` is Tencent's JSON envelope when the answer was one all the same (a non-200 status, an unusable
+ * Response): the caller's problem then carries it as `upstream`.
  */
 export type TransportErrorKind = 'connect' | 'timeout' | 'reset' | 'bad-status' | 'bad-body';
 
@@ -32,6 +38,7 @@ export class TransportError extends ExpectedError {
     readonly detail: string,
     readonly attempts: number,
     readonly httpStatus?: number,
+    readonly envelope?: TencentEnvelope,
   ) {
     super(`${command}: ${kind}: ${detail}`);
   }
