@@ -9,6 +9,7 @@ import type { CallResult, TencentClient } from '../tencent/client.js';
 import { TENCENT } from '../tencent/codes.js';
 import type { CommandName, CommandRequest } from '../tencent/commands.js';
 import { isNotSent } from '../tencent/errors.js';
+import { stringifyLosslessly } from '../tencent/lossless-json.js';
 import {
   DestroyRoomResultSchema,
   GetRoomResultSchema,
@@ -40,6 +41,17 @@ function ok(description: string, schema: z.ZodType, example: keyof typeof LIFECY
     description,
     content: { 'application/json': { schema, examples: { [example]: LIFECYCLE_EXAMPLES[example] } } },
   };
+}
+
+/**
+ * Prepares `reply` for an answer that carries Tencent's fields as sent (a room, a Statistic): written by
+ * stringifyLosslessly, so that a number JavaScript cannot hold (beyond 2^53, say) is answered as the bare number
+ * Tencent wrote, digit for digit, where the app's reply serializer (JSON.stringify) would write the string it is
+ * held as. The answer still goes through Fastify's hooks as an object.
+ */
+function asSent<R extends FastifyReply>(reply: R): R {
+  reply.type('application/json; charset=utf-8').serializer(stringifyLosslessly);
+  return reply;
 }
 
 /**
@@ -102,11 +114,11 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
       if (!called) return reply;
       const { envelope, response } = called;
       request.audit.outcome = 'dismissed';
-      return {
+      return asSent(reply).send({
         roomId,
         ...(response?.Statistic ? { statistic: response.Statistic } : {}),
         upstreamRequestId: envelope.RequestId ?? '',
-      };
+      });
     },
   );
 
@@ -134,7 +146,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
       if (!called) return reply;
       const { envelope, response } = called;
       request.audit.outcome = 'read';
-      return { RoomInfo: response.RoomInfo, upstreamRequestId: envelope.RequestId ?? '' };
+      return asSent(reply).send({ RoomInfo: response.RoomInfo, upstreamRequestId: envelope.RequestId ?? '' });
     },
   );
 
@@ -195,7 +207,10 @@ export function registerLifecycleRoutes(app: FastifyInstance, tencent: TencentCl
       if (!called) return reply;
       const { response } = called;
       request.audit.outcome = 'listed';
-      return { rooms: response.RoomList, ...(response.Next ? { next: response.Next } : {}) };
+      return asSent(reply).send({
+        rooms: response.RoomList,
+        ...(response.Next ? { next: response.Next } : {}),
+      });
     },
   );
 }

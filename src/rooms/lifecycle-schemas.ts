@@ -64,8 +64,9 @@ export const ListRoomsQuerySchema = z.strictObject({
 });
 
 /**
- * A room as Tencent describes it: every field Tencent sent, under its names. Two are normalized: TakeSeatMode
- * is always its string name, Owner_Account always an exact string (even for account numbers beyond 2^53).
+ * A room as Tencent describes it: every field Tencent sent, under its names, numbers exactly as Tencent wrote
+ * them. Two are normalized: TakeSeatMode is always its string name, Owner_Account always an exact string
+ * (Tencent's own text when it sends a number).
  */
 export const RoomInfoSchema = z
   .looseObject({
@@ -75,7 +76,9 @@ export const RoomInfoSchema = z
     Owner_Account: z
       .string()
       .optional()
-      .describe('Always a string, exact even when Tencent sends a number beyond 2^53.'),
+      .describe(
+        'Always a string: when Tencent sends a number, its own text of it, exact (beyond 2^53, or written as 1.5e3, say).',
+      ),
     CreateTime: z.number().optional().describe('Unix seconds.'),
     IsSeatEnabled: z.boolean().optional(),
     TakeSeatMode: z
@@ -92,7 +95,11 @@ export const RoomInfoSchema = z
     IsPublicVisible: z.boolean().optional(),
     Notice: z.string().optional(),
   })
-  .meta({ id: 'RoomInfo' });
+  .meta({
+    id: 'RoomInfo',
+    description:
+      "Every field Tencent sent, under Tencent's names (those below and any others). Numbers are JSON numbers with exactly Tencent's digits, also beyond 2^53 (read them with a parser that keeps big integers if they matter). Normalized in two ways only: TakeSeatMode as its string name, Owner_Account as an exact string.",
+  });
 
 const ROOM_EXAMPLE = {
   RoomId: 'live_testA',
@@ -150,7 +157,9 @@ export const DestroyRoomResultSchema = z.object({
   statistic: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe("Tencent's Statistic as sent (TotalViewers, TotalGiftsSent, …), when Tencent sends one."),
+    .describe(
+      "Tencent's Statistic as sent (TotalViewers, TotalGiftsSent, …), when Tencent sends one: numbers with exactly Tencent's digits, also beyond 2^53.",
+    ),
   upstreamRequestId: UPSTREAM_REQUEST_ID,
 });
 

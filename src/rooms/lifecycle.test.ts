@@ -348,4 +348,53 @@ describe("normalizing Tencent's room descriptions", () => {
     const listed = (list.body.rooms as Record<string, unknown>[]).find((r) => r.RoomId === id);
     expect(listed).toMatchObject({ Owner_Account: '144115233775727695', TakeSeatMode: 'ApplyToTake' });
   });
+
+  /** A room the sandbox describes with Tencent's texts `asWritten` (numbers no JavaScript number holds). */
+  async function roomWritten(asWritten: Record<string, string>): Promise<string> {
+    const id = roomId('exact');
+    expect((await create(viaLegacy, id)).status).toBe(201);
+    const room = legacy.state.rooms.get(id);
+    if (!room) throw new Error('not created');
+    room.asWritten = asWritten;
+    return id;
+  }
+
+  it('answers numbers beyond 2^53 in any field as JSON numbers with exactly the digits Tencent sent', async () => {
+    const id = await roomWritten({
+      CreateTime: '12345678901234567890',
+      ViewCount: '9007199254740993',
+      MaxMemberCount: '1.50',
+      GiftTotal: '-0',
+    });
+    const read = await call(viaLegacy, 'GET', path(id));
+    expect(read.status).toBe(200);
+    expect(read.contentType).toBe('application/json; charset=utf-8');
+    expect(read.text).toContain('"CreateTime":12345678901234567890,');
+    expect(read.text).toContain('"ViewCount":9007199254740993,');
+    expect(read.text).toContain('"MaxMemberCount":1.50,');
+    expect(read.text).toContain('"GiftTotal":-0');
+    expect(read.text).toContain(`"RoomId":${JSON.stringify(id)}`);
+
+    const list = await call(viaLegacy, 'GET', '/rooms');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('"CreateTime":12345678901234567890,');
+    expect(list.text).toContain('"ViewCount":9007199254740993,');
+  });
+
+  it("answers Owner_Account sent as a number in any form as a string of Tencent's own text", async () => {
+    const id = await roomWritten({ Owner_Account: '-12345678901234567890.5e3' });
+    const read = await call(viaLegacy, 'GET', path(id));
+    expect(read.text).toContain('"Owner_Account":"-12345678901234567890.5e3"');
+    const small = await roomWritten({ Owner_Account: '1.5e3' });
+    expect((await call(viaLegacy, 'GET', path(small))).text).toContain('"Owner_Account":"1.5e3"');
+  });
+
+  it("answers DELETE's Statistic with Tencent's numbers as sent, beyond 2^53 included", async () => {
+    const id = await roomWritten({ TotalViewers: '12345678901234567890', TotalGiftCoins: '1e3' });
+    const dismissed = await call(viaLegacy, 'DELETE', path(id));
+    expect(dismissed.status).toBe(200);
+    expect(dismissed.contentType).toBe('application/json; charset=utf-8');
+    expect(dismissed.text).toContain('"TotalViewers":12345678901234567890,');
+    expect(dismissed.text).toContain('"TotalGiftCoins":1e3,');
+  });
 });

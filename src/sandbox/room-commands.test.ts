@@ -665,6 +665,32 @@ describe('sandbox emulation of Tencent’s older and numeric forms', () => {
     expect(all.text).toContain('"Owner_Account":144115233775727695,');
   });
 
+  it('writes the texts a test put in asWritten as they are: room fields, new ones, and the Statistic', async () => {
+    const id = roomId('written');
+    await create(old, id);
+    const room = old.state.rooms.get(id);
+    if (!room) throw new Error('not created');
+    room.ViewCount = 5;
+    room.asWritten = {
+      CreateTime: '12345678901234567890',
+      ViewCount: '9007199254740993',
+      Owner_Account: '-12345678901234567890.5e3',
+      GiftTotal: '1.50',
+      TotalViewers: '12345678901234567890',
+    };
+    const info = await tencent(old, 'get_room_info', { RoomId: id });
+    expect(info.text).toContain('"CreateTime":12345678901234567890,');
+    expect(info.text).toContain('"ViewCount":9007199254740993,');
+    expect(info.text).toContain('"Owner_Account":-12345678901234567890.5e3,');
+    expect(info.text).toContain('"GiftTotal":1.50');
+    expect(info.text).not.toContain('TotalViewers');
+    const all = await tencent(old, 'get_room_list', { Next: '', Count: 20 });
+    expect(all.text).toContain('"ViewCount":9007199254740993,');
+    const dismissed = await tencent(old, 'destroy_room', { RoomId: id });
+    expect(dismissed.text).toContain('"TotalViewers":12345678901234567890,');
+    expect(dismissed.text).not.toContain('GiftTotal');
+  });
+
   it('keeps other accounts as strings, leading zeros included', async () => {
     await create(old, 'lettered', { Owner_Account: 'testA' });
     await create(old, 'zero-led', { Owner_Account: '007' });

@@ -28,8 +28,28 @@ const field = <T>(room: SandboxRoom, name: string, fallback: T): T =>
   (room[name] as T | undefined) ?? fallback;
 const count = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
+const STATISTIC_FIELDS = new Set<string>([
+  'TotalViewers',
+  'TotalGiftsSent',
+  'TotalGiftCoins',
+  'TotalUniqueGiftSenders',
+  'TotalLikesReceived',
+]);
+
+/** `view` with the room's `asWritten` texts (of the fields `statistic` says) in place of their values. */
+function withTextsAsWritten(view: object, room: SandboxRoom, statistic: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...view };
+  for (const [name, text] of Object.entries(room.asWritten ?? {}))
+    if (STATISTIC_FIELDS.has(name) === statistic) out[name] = new RawJson(text);
+  return out;
+}
+
 /** A room as get_room_info and get_room_list describe it: every documented field, defaults filled in. */
 export function roomInfoView(room: SandboxRoom, options: ViewOptions): Record<string, unknown> {
+  return withTextsAsWritten(valuesView(room, options), room, false);
+}
+
+function valuesView(room: SandboxRoom, options: ViewOptions): Record<string, unknown> {
   const takeSeatMode = field(room, 'TakeSeatMode', 'FreeToTake');
   const template = room.SeatTemplate as string | undefined;
   const owner = room.Owner_Account;
@@ -59,7 +79,11 @@ export const viewCount = (room: SandboxRoom): number => count(room.ViewCount);
 export const isPublicVisible = (room: SandboxRoom): boolean => room.IsPublicVisible !== false;
 
 /** destroy_room's account of the room's life, each counter 0 unless a test set it. */
-export function statisticOf(room: SandboxRoom): RoomStatistic {
+export function statisticOf(room: SandboxRoom): Record<string, unknown> {
+  return withTextsAsWritten(statisticValues(room), room, true);
+}
+
+function statisticValues(room: SandboxRoom): RoomStatistic {
   return {
     TotalViewers: count(room.TotalViewers),
     TotalGiftsSent: count(room.TotalGiftsSent),

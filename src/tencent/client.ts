@@ -153,14 +153,15 @@ function envelopeOf(
 ): TencentEnvelope | TransportError {
   if (answer.status !== 200) {
     // Still a failure whatever it says (and one for the breaker), but Tencent's own words when they are there.
-    const envelope = parseEnvelope(answer.text);
+    const envelope = parseEnvelope(answer.text, false);
     const detail = envelope
       ? `HTTP ${answer.status}, ErrorCode ${envelope.ErrorCode}`
       : `HTTP ${answer.status}`;
     return new TransportError(command, 'bad-status', detail, attempts, answer.status, envelope);
   }
   return (
-    parseEnvelope(answer.text) ??
+    // Exact numbers only where the answer's Response is read (and answered with): not create_room's.
+    parseEnvelope(answer.text, COMMANDS[command].response !== undefined) ??
     new TransportError(
       command,
       'bad-body',
