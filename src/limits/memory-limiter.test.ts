@@ -172,6 +172,49 @@ describe('memory limiter, permits', () => {
     expect(await waiting).toMatchObject({ ok: false });
   });
 
+  it('leaves a reserved permit and its key out of recent() until it is sent, though it counts here at once', async () => {
+    const { limiter } = fakeClockLimiter();
+    const reserved = limiter.reserve(req({ limit: 1, key: 'reserved' }));
+    if (reserved instanceof Promise || !reserved.ok) throw new Error('expected a permit at once');
+    // Handed to Redis, the reservation would hold its own RoomId there against its own shared admission.
+    expect(limiter.recent()).toEqual({
+      sends: new Map([['create_room', []]]),
+      keys: new Map([['create_room', new Map()]]),
+    });
+    expect(await limiter.acquire(req({ limit: 1 }))).toMatchObject({ ok: false, limit: 'global' });
+    expect(await limiter.acquire(req({ limit: 2, key: 'reserved' }))).toMatchObject({
+      ok: false,
+      limit: 'room',
+    });
+    reserved.permit.sent();
+    reserved.permit.sent();
+    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+    expect(limiter.recent().keys.get('create_room')).toEqual(new Map([['reserved', 0]]));
+    reserved.permit.release();
+    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+    expect(limiter.recent().keys.get('create_room')).toEqual(new Map([['reserved', 0]]));
+    // A reservation given back leaves nothing behind either.
+    const unused = limiter.reserve(req({ limit: 2, key: 'unused' }));
+    if (unused instanceof Promise || !unused.ok) throw new Error('expected a permit at once');
+    unused.permit.cancel();
+    expect(limiter.recent().sends.get('create_room')).toEqual([0]);
+    expect(await limiter.acquire(req({ limit: 2, key: 'unused' }))).toMatchObject(granted);
+  });
+
+  it('reports a key a retry waits for as cooling from its last send, not as busy: the retry was not sent', async () => {
+    const { limiter, clock } = fakeClockLimiter();
+    (await grant(limiter, req({ key: 'k' }))).release();
+    clock.t = 10;
+    const leave = new AbortController();
+    const retry = settle(
+      limiter.acquire(req({ key: 'k', waitForKey: true, maxWaitMs: 5000, signal: leave.signal })),
+    );
+    expect(limiter.recent().keys.get('create_room')).toEqual(new Map([['k', 10]]));
+    expect(limiter.recent().sends.get('create_room')).toEqual([10]);
+    leave.abort(new Error('caller left'));
+    expect(await retry).toMatchObject({ rejected: true });
+  });
+
   it('takes a cancelled permit back at once, as if never granted: nothing cools, the key is free', async () => {
     const { limiter } = fakeClockLimiter();
     const a = await grant(limiter, req({ limit: 1, key: 'k' }));

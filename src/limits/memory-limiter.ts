@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArrivalGaps } from './arrival-gaps.js';
-import type { AcquireRequest, Admission, Limiter, Permit, Refusal } from './limiter.js';
+import type { AcquireRequest, Limiter, Permit, Refusal } from './limiter.js';
 
 export interface MemoryLimiterOptions {
   /** Tencent's window: 1,000 ms. */
@@ -20,8 +20,23 @@ export interface RecentSends {
   keys: Map<string, Map<string, number>>;
 }
 
+/** A permit of this limiter. */
+export interface LocalPermit extends Permit {
+  cancel(): void;
+  /** The request of a reserved permit (see `reserve`) is being sent: from now on it is one of `recent()`'s. */
+  sent(): void;
+}
+
+export type LocalAdmission = Refusal | { ok: true; waitedMs: number; permit: LocalPermit };
+
 export interface MemoryLimiter extends Limiter {
-  acquireNow(req: AcquireRequest): Admission | Promise<Admission>;
+  acquireNow(req: AcquireRequest): LocalAdmission | Promise<LocalAdmission>;
+  /**
+   * As acquireNow, for a request that needs another admission as well (the shared one) before it is sent: its
+   * permit counts and holds its key here as any other, but it is not one of `recent()`'s sends until `sent()` is
+   * called on it. Handed to Redis, it would hold its own RoomId there against the request's own shared admission.
+   */
+  reserve(req: AcquireRequest): LocalAdmission | Promise<LocalAdmission>;
   refuseWhileShedding(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
   /**
    * Takes a permit for a send admitted elsewhere (by the shared limiter), whatever this limiter's own count, and
@@ -33,7 +48,11 @@ export interface MemoryLimiter extends Limiter {
    * this one cannot see, are then a window behind before it sends on its own.
    */
   pause(ms: number): void;
-  /** What still counts in the window, sends under way and busy keys included, to hand over to shared limits. */
+  /**
+   * What still counts in the window, sends under way and busy keys included, to hand over to shared limits. Only
+   * what was sent: not a reserved permit before its `sent()`, not a key only waited for (queued, or a retry
+   * waiting out its window), whose own request would then be refused it by Redis.
+   */
   recent(): RecentSends;
   /** Keys remembered, all buckets together: busy, cooling, or not yet dropped (memory stays bounded by it). */
   trackedKeys(): number;
@@ -42,20 +61,25 @@ export interface MemoryLimiter extends Limiter {
 interface KeyState {
   /** Sends of this key under way, queued, or a retry waiting for it: the key is busy while above 0. */
   holds: number;
+  /** Of those, the sends under way (granted and not reserved): what recent() reports as busy. */
+  sending: number;
   /** When the key's last answered send stops counting. */
   freeAt: number;
 }
 
 interface Waiter {
   key: string | undefined;
-  grant: (permit: Permit) => void;
+  reserved: boolean;
+  grant: (permit: LocalPermit) => void;
   cancel: () => void;
 }
 
 interface Bucket {
   limit: number;
-  /** Sends dispatched and not yet answered. */
+  /** Sends dispatched and not yet answered, reserved permits included. */
   inFlight: number;
+  /** Of those, the permits reserved and not yet sent (reserve). */
+  reserved: number;
   /** When each answered send stops counting, ascending (answers come in time order); `head` is the oldest. */
   cooling: number[];
   /** The key of each entry of `cooling` (undefined for a send without one), so a key is dropped as it cools. */
@@ -100,6 +124,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       b = {
         limit,
         inFlight: 0,
+        reserved: 0,
         cooling: [],
         coolingKeys: [],
         head: 0,
@@ -144,7 +169,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
   function keyState(b: Bucket, key: string): KeyState {
     let state = b.keys.get(key);
     if (!state) {
-      state = { holds: 0, freeAt: Number.NEGATIVE_INFINITY };
+      state = { holds: 0, sending: 0, freeAt: Number.NEGATIVE_INFINITY };
       b.keys.set(key, state);
     }
     return state;
@@ -169,14 +194,32 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     state.freeAt = Math.max(state.freeAt, freeAt);
   }
 
-  function permitFor(b: Bucket, key: string | undefined): Permit {
+  /** A permit for a send under way, or reserved for one (reserve): its key is held already. */
+  function permitFor(b: Bucket, key: string | undefined, reserved = false): LocalPermit {
     b.inFlight++;
     let released = false;
+    let sending = false;
+    const send = () => {
+      if (sending) return;
+      sending = true;
+      if (reserved) b.reserved--;
+      if (key !== undefined) keyState(b, key).sending++;
+    };
+    const end = () => {
+      b.inFlight--;
+      if (!sending) b.reserved--;
+      else if (key !== undefined) keyState(b, key).sending--;
+    };
+    if (reserved) b.reserved++;
+    else send();
     return {
+      sent() {
+        if (!released) send();
+      },
       release() {
         if (released) return;
         released = true;
-        b.inFlight--;
+        end();
         // Cooled before the hold ends, so the key is never seen free in between.
         cool(b, key);
         unhold(b, key);
@@ -185,7 +228,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       cancel() {
         if (released) return;
         released = true;
-        b.inFlight--;
+        end();
         unhold(b, key);
         pump(b);
       },
@@ -224,7 +267,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       // pause it restarts from now, with a few grants of catch-up at most (a small burst, never a large one).
       b.nextGrant = Math.max(b.nextGrant, t - CATCH_UP_GRANTS * interval) + interval;
       keepApartWhileShedding(b, t);
-      waiter.grant(permitFor(b, waiter.key));
+      waiter.grant(permitFor(b, waiter.key, waiter.reserved));
     }
     if (b.timer) clearTimeout(b.timer);
     b.timer = undefined;
@@ -293,22 +336,24 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     req: AcquireRequest,
     started: number,
     maxWaitMs: number,
-  ): Admission | Promise<Admission> {
+    reserved: boolean,
+  ): LocalAdmission | Promise<LocalAdmission> {
     const t = now();
     const key = req.key;
     b.arrivals.note(t, span / b.limit);
     if (b.queue.length === 0 && occupied(b, t) < b.limit && due(b, t)) {
       keepApartWhileShedding(b, t);
       if (key !== undefined) keyState(b, key).holds++;
-      return { ok: true, waitedMs: t - started, permit: permitFor(b, key) };
+      return { ok: true, waitedMs: t - started, permit: permitFor(b, key, reserved) };
     }
     const refusal = refusalAt(b, t, estimateFree(b, b.queue.length, t), maxWaitMs);
     if (refusal) return refusal;
     // Queued: the key is held from now, so a duplicate arriving meanwhile is refused, not queued too.
     if (key !== undefined) keyState(b, key).holds++;
-    return new Promise<Admission>((resolve, reject) => {
+    return new Promise<LocalAdmission>((resolve, reject) => {
       const waiter: Waiter = {
         key,
+        reserved,
         grant: (permit) => {
           done();
           resolve({ ok: true, waitedMs: now() - started, permit });
@@ -354,7 +399,8 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
     key: string,
     started: number,
     busyUntil: number,
-  ): Promise<Admission> {
+    reserved: boolean,
+  ): Promise<LocalAdmission> {
     keyState(b, key).holds++;
     try {
       // Node's timers can fire up to a millisecond early: sleep again until the window has really passed.
@@ -367,15 +413,15 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       unhold(b, key);
     }
     // The budget left may be a hair below zero after a late timer, which still means "now".
-    return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)));
+    return acquireGlobal(b, req, started, Math.max(0, req.maxWaitMs - (now() - started)), reserved);
   }
 
-  function acquireNow(req: AcquireRequest): Admission | Promise<Admission> {
+  function acquireNow(req: AcquireRequest, reserved = false): LocalAdmission | Promise<LocalAdmission> {
     req.signal?.throwIfAborted();
     const b = bucketFor(req.bucket, req.limit);
     const started = now();
     occupied(b, started); // drops the keys that have cooled
-    if (req.key === undefined) return acquireGlobal(b, req, started, req.maxWaitMs);
+    if (req.key === undefined) return acquireGlobal(b, req, started, req.maxWaitMs, reserved);
 
     const state = b.keys.get(req.key);
     const busyUntil = !state
@@ -383,7 +429,7 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       : state.holds > 0
         ? Number.POSITIVE_INFINITY
         : state.freeAt;
-    if (busyUntil <= started) return acquireGlobal(b, req, started, req.maxWaitMs);
+    if (busyUntil <= started) return acquireGlobal(b, req, started, req.maxWaitMs, reserved);
     if (!req.waitForKey || busyUntil - started > req.maxWaitMs) {
       // A key in flight frees a window after its answer: at least one span from now.
       return {
@@ -392,14 +438,15 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
         retryAfterMs: Number.isFinite(busyUntil) ? busyUntil - started : span,
       };
     }
-    return acquireAfterKey(b, req, req.key, started, busyUntil);
+    return acquireAfterKey(b, req, req.key, started, busyUntil, reserved);
   }
 
   return {
     async acquire(req) {
       return acquireNow(req);
     },
-    acquireNow,
+    acquireNow: (req) => acquireNow(req),
+    reserve: (req) => acquireNow(req, true),
     refuseWhileShedding(bucket, limit, maxWaitMs) {
       const b = buckets.get(bucket);
       if (!b) return undefined;
@@ -429,17 +476,16 @@ export function createMemoryLimiter(opts: MemoryLimiterOptions): MemoryLimiter {
       for (const [name, b] of buckets) {
         occupied(b, t);
         // A send under way is handed over as if answered now: the shared log then counts it for a window, and
-        // this replica's own limiter keeps counting it until its real answer (resilient-limiter.ts).
-        const underWay = new Array<number>(b.inFlight).fill(0);
+        // this replica's own limiter keeps counting it until its real answer (resilient-limiter.ts). A reserved
+        // permit is not a send yet: should it be sent, Redis counts it by its own admission.
+        const underWay = new Array<number>(b.inFlight - b.reserved).fill(0);
         sends.set(name, [...b.cooling.slice(b.head).map((freeAt) => t - (freeAt - span)), ...underWay]);
-        // A key is busy while a send of it is under way, not while a request for it only waits in the queue:
-        // Redis would then refuse that request its own key once its wait ends.
-        const queued = new Map<string, number>();
-        for (const waiter of b.queue)
-          if (waiter.key !== undefined) queued.set(waiter.key, (queued.get(waiter.key) ?? 0) + 1);
+        // A key is busy while a send of it is under way, not while a request for it only waits (queued, a retry
+        // waiting out its window, a reserved permit waiting for Redis): Redis would then refuse that very request
+        // its own key once its wait ends.
         const live = new Map<string, number>();
         for (const [key, state] of b.keys) {
-          if (state.holds > (queued.get(key) ?? 0)) live.set(key, 0);
+          if (state.sending > 0) live.set(key, 0);
           else if (state.freeAt > t) live.set(key, t - (state.freeAt - span));
         }
         keys.set(name, live);

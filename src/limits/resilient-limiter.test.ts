@@ -6,7 +6,12 @@ import { createResilientLimiter, type LimiterMode } from './resilient-limiter.js
 
 /** A shared limiter whose Redis can be switched off: the failure is what is under test here. */
 function switchableShared(now?: () => number) {
-  const state = { up: true, imported: [] as RecentSends[], admitted: 0 };
+  const state = {
+    up: true,
+    imported: [] as RecentSends[],
+    admitted: 0,
+    shared: undefined as unknown as RedisLimiter,
+  };
   const backing = createMemoryLimiter({ marginMs: 0, now });
   const shared: RedisLimiter = {
     async acquire(req) {
@@ -22,6 +27,7 @@ function switchableShared(now?: () => number) {
     },
     async close() {},
   };
+  state.shared = shared;
   return { shared, state };
 }
 
@@ -227,6 +233,27 @@ describe('resilient limiter, the edges of an outage', () => {
     state.up = false;
     expect(await take()).toEqual({ ok: false, limit: 'global', retryAfterMs: SPAN });
     expect(limiter.mode()).toBe('local');
+  });
+
+  it('never hands Redis the RoomId of a request that holds its share but still waits for Redis', async () => {
+    const { clock, state, limiter, take } = setup(2);
+    const { shared } = state;
+    await limiter.reconnected();
+    clock.t += 10; // in the grace period: the share is taken first, then Redis is asked
+    // The other replicas hold the whole shared limit: the request waits for Redis with its share in hand.
+    for (let i = 0; i < 10; i++) expect((await shared.acquire(req({ key: `other-${i}` }))).ok).toBe(true);
+    const leave = new AbortController();
+    const waiting = take({ key: 'fresh', maxWaitMs: 5000, signal: leave.signal }).catch(() => 'left');
+    // Redis blips (a command of another request timed out) and comes back: the hand-over must not claim the
+    // request's RoomId (Redis would refuse the request its own RoomId) nor count its permit as a send.
+    limiter.disconnected('a command timed out');
+    await limiter.reconnected();
+    expect(limiter.mode()).toBe('shared');
+    const handedOver = state.imported.at(-1);
+    expect(handedOver?.keys.get('create_room')?.has('fresh')).toBe(false);
+    expect(handedOver?.sends.get('create_room')).toEqual([]);
+    leave.abort();
+    expect(await waiting).toBe('left');
   });
 
   it('asks Redis too when a wait on its own ends after Redis is back', async () => {

@@ -1,5 +1,5 @@
 import type { AcquireRequest, Admission, Limiter, Permit } from './limiter.js';
-import type { MemoryLimiter } from './memory-limiter.js';
+import type { LocalAdmission, LocalPermit, MemoryLimiter } from './memory-limiter.js';
 import type { RedisLimiter } from './redis-limiter.js';
 
 export type LimiterMode = 'shared' | 'local';
@@ -62,8 +62,11 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     return false;
   }
 
-  /** This replica's share of the limit, from the local limiter. */
-  const localShare = (req: AcquireRequest) => opts.local.acquireNow({ ...req, limit: share(req.limit) });
+  /**
+   * This replica's share of the limit, from the local limiter: reserved, as the request may still need Redis's
+   * admission too. Only once it is sent is it one of the sends handed to Redis on a return (local.recent()).
+   */
+  const localShare = (req: AcquireRequest) => opts.local.reserve({ ...req, limit: share(req.limit) });
 
   /** This replica's share, counted as sent alone. */
   function local(req: AcquireRequest): Admission | Promise<Admission> {
@@ -73,10 +76,11 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     return admission.then((a) => (a.ok && mode === 'shared' ? withShared(req, a) : countAlone(a)));
   }
 
-  function countAlone(admission: Admission): Admission {
+  function countAlone(admission: LocalAdmission): Admission {
     if (!admission.ok) return admission;
     aloneUnderWay++;
     const { permit } = admission;
+    permit.sent();
     let released = false;
     return {
       ...admission,
@@ -93,7 +97,7 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
   }
 
   /** A local permit for a send that did not happen. */
-  const giveBack = (permit: Permit) => (permit.cancel ? permit.cancel() : permit.release());
+  const giveBack = (permit: LocalPermit) => permit.cancel();
 
   const both = (shared: Permit, local: Permit): Permit => ({
     release() {
@@ -107,7 +111,10 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
    * meanwhile, the local grant is given back and the request starts over on its own, so that it waits out the
    * fallback's pause: its share alone cannot tell what the other replicas sent through Redis.
    */
-  async function withShared(req: AcquireRequest, granted?: Admission & { ok: true }): Promise<Admission> {
+  async function withShared(
+    req: AcquireRequest,
+    granted?: LocalAdmission & { ok: true },
+  ): Promise<Admission> {
     try {
       // A wait for the share comes out of the same budget.
       const admission = await opts.shared.acquire(
@@ -118,6 +125,7 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
         return admission;
       }
       // Held locally too, from now: a fallback then starts out knowing this replica's sends.
+      granted?.permit.sent();
       const held = granted ? granted.permit : opts.local.hold(req.bucket, share(req.limit), req.key);
       const waitedMs = admission.waitedMs + (granted?.waitedMs ?? 0);
       return { ...admission, waitedMs, permit: both(admission.permit, held) };
