@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ArrivalGaps } from './arrival-gaps.js';
 import type { AcquireRequest, Admission, Limiter, Permit, Refusal } from './limiter.js';
 import type { RecentSends } from './memory-limiter.js';
-import { ACQUIRE_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
+import { ACQUIRE_SCRIPT, CANCEL_SCRIPT, IMPORT_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
 
 /** As in memory-limiter.ts: how many queued grants may go out back to back after a late wake-up. */
 const CATCH_UP_GRANTS = 8;
@@ -27,20 +27,22 @@ export interface RedisLimiterOptions {
 export interface RedisLimiter extends Limiter {
   refuseWhileShedding(bucket: string, limit: number, maxWaitMs: number): Refusal | undefined;
   /**
-   * Adds sends made without Redis (by the local fallback) to the shared log, after releasing again the permits
-   * whose release Redis missed while it was away. Rejects if Redis fails meanwhile.
+   * Adds sends made without Redis (by the local fallback) to the shared log, after taking back the grants whose
+   * answer never came and releasing again the permits whose release Redis missed while it was away. Rejects if
+   * Redis fails meanwhile, or if another command failed meanwhile (more to take back: a hand-over still due).
    */
   importRecent(recent: RecentSends): Promise<void>;
 }
 
 type AcquireReply = [0, 'room' | 'global', string] | [1, string];
 
-/** What releasing one permit in Redis takes. */
+/** What releasing one permit in Redis takes (and taking it back, with its mark: CANCEL_SCRIPT). */
 interface Release {
   log: string;
   room: string;
   member: string;
   hasKey: string;
+  cancelled: string;
 }
 
 interface ScriptedRedis extends Redis {
@@ -49,9 +51,11 @@ interface ScriptedRedis extends Redis {
     key: string,
     pace: string,
     apart: string,
+    cancelled: string,
     ...args: (string | number)[]
   ): Promise<AcquireReply>;
   roomgateRelease(log: string, key: string, ...args: (string | number)[]): Promise<number>;
+  roomgateCancel(log: string, key: string, cancelled: string, ...args: (string | number)[]): Promise<number>;
   roomgateImport(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 }
 
@@ -67,15 +71,17 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
   const leaseUs = (opts.leaseMs ?? 60_000) * 1000;
   const pollMs = opts.pollMs ?? 5;
   const prefix = opts.prefix ?? 'roomgate';
-  if (typeof redis.roomgateAcquire !== 'function') {
-    redis.defineCommand('roomgateAcquire', { numberOfKeys: 4, lua: ACQUIRE_SCRIPT });
+  if (typeof redis.roomgateCancel !== 'function') {
+    redis.defineCommand('roomgateAcquire', { numberOfKeys: 5, lua: ACQUIRE_SCRIPT });
     redis.defineCommand('roomgateRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
+    redis.defineCommand('roomgateCancel', { numberOfKeys: 3, lua: CANCEL_SCRIPT });
     redis.defineCommand('roomgateImport', { lua: IMPORT_SCRIPT });
   }
   const logKey = (bucket: string) => `{${prefix}:${bucket}}:log`;
   const roomKey = (bucket: string, key: string) => `{${prefix}:${bucket}}:room:${key}`;
   const paceKey = (bucket: string) => `{${prefix}:${bucket}}:pace`;
   const apartKey = (bucket: string) => `{${prefix}:${bucket}}:apart`;
+  const cancelledKey = (bucket: string, member: string) => `{${prefix}:${bucket}}:cancelled:${member}`;
   /** Per bucket, the requests of this replica waiting for a permit, served in order. */
   const queues = new Map<string, Promise<unknown>>();
   /** Per bucket, since when its queue has existed without emptying, and until when it sheds (see acquire). */
@@ -89,14 +95,16 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
     const log = logKey(req.bucket);
     const room = roomKey(req.bucket, req.key ?? '');
     const hasKey = req.key === undefined ? '0' : '1';
+    const cancelled = cancelledKey(req.bucket, member);
     // A little faster than the permits' own pace: each grant costs a round trip to Redis and a timer that
     // fires late, so pacing at exactly span/limit would make the pace, not the permits, the bound.
     const interval = Math.round((PACE_FACTOR * spanUs) / req.limit);
-    const reply = await redis.roomgateAcquire(
+    const asked = redis.roomgateAcquire(
       log,
       room,
       paceKey(req.bucket),
       apartKey(req.bucket),
+      cancelled,
       req.limit,
       leaseUs,
       hasKey,
@@ -106,13 +114,20 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       CATCH_UP_GRANTS,
       apart ? Math.round(SHED_SPACING * interval) : 0,
     );
+    // A command that failed (it timed out, the connection broke) may still run when Redis answers again, and
+    // grant a permit with a lease of a minute, and its RoomId, to a request that gave up on it and was never
+    // sent with it: it is taken back on the hand-over that follows (importRecent), whichever runs first.
+    const reply = await asked.catch((err: unknown) => {
+      abandon({ log, room, member, hasKey, cancelled });
+      throw err;
+    });
     if (reply[0] === 0) return { ok: false, limit: reply[1], retryAfterMs: Number(reply[2]) / 1000 };
     let released = false;
     const permit: Permit = {
       release() {
         if (released) return;
         released = true;
-        release({ log, room, member, hasKey });
+        release({ log, room, member, hasKey, cancelled });
       },
     };
     return { ok: true, waitedMs: 0, permit };
@@ -125,6 +140,17 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
    */
   const unreleased: Release[] = [];
   const MAX_UNRELEASED = 100_000;
+  /** Grants whose answer never came, to take back (CANCEL_SCRIPT) when Redis is back, as missed releases. */
+  const abandoned: Release[] = [];
+  function abandon(r: Release): void {
+    if (abandoned.length < MAX_UNRELEASED) abandoned.push(r);
+  }
+  function cancel(r: Release): Promise<void> {
+    return redis.roomgateCancel(r.log, r.room, r.cancelled, r.member, r.hasKey, leaseUs / 1000).then(
+      () => undefined,
+      () => abandon(r),
+    );
+  }
   function release(r: Release): Promise<void> {
     return redis.roomgateRelease(r.log, r.room, spanUs, r.member, r.hasKey).then(
       () => undefined,
@@ -236,10 +262,12 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
       }
     },
     async importRecent(recent) {
-      const retried = unreleased.splice(0);
-      await Promise.all(retried.map(release));
-      // Any that failed again are back in the list: the hand-over has not happened.
-      if (unreleased.length > 0) throw new Error('Redis failed while releasing permits');
+      // Taken back first: a grant given up on may hold a RoomId that the import then sets as sent alone.
+      await Promise.all(abandoned.splice(0).map(cancel));
+      await Promise.all(unreleased.splice(0).map(release));
+      // Any that failed again are back in the lists: the hand-over has not happened.
+      if (abandoned.length > 0 || unreleased.length > 0)
+        throw new Error('Redis failed while releasing permits');
       for (const [bucket, ages] of recent.sends) {
         const keys = [...(recent.keys.get(bucket) ?? new Map<string, number>())];
         await redis.roomgateImport(
@@ -252,6 +280,8 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
           ...keys.map(([, age]) => Math.round(age * 1000)),
         );
       }
+      // A command that failed meanwhile (a request still waiting on Redis from before) is for the next hand-over.
+      if (abandoned.length > 0) throw new Error('Redis failed during the hand-over');
     },
     async close() {},
   };

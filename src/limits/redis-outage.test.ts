@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningRedis, redisBinary, startRedis } from '../../test/redis.js';
 import type { AcquireRequest, Permit } from './limiter.js';
 import { createMemoryLimiter } from './memory-limiter.js';
 import { createRedisLimiter } from './redis-limiter.js';
+import { ACQUIRE_SCRIPT, CANCEL_SCRIPT } from './redis-scripts.js';
 import { createResilientLimiter } from './resilient-limiter.js';
 
 /** The resilient limiter over a real redis-server, across the edges of an outage. */
@@ -27,6 +28,34 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
   });
 
   const WINDOW = 200;
+  /** Stops and continues the redis-server process: it hangs, as under SIGSTOP, a long GC pause or a full disk. */
+  let stopped: number | undefined;
+  const hang = async () => {
+    const info = await redis.info('server');
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    process.kill(pid, 'SIGSTOP');
+    stopped = pid;
+    return () => {
+      process.kill(pid, 'SIGCONT');
+      stopped = undefined;
+    };
+  };
+  // A test that failed while Redis hung must not leave it hanging for the next.
+  afterEach(() => {
+    if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
+    stopped = undefined;
+  });
+  /** A connection as create-limits.ts makes it, with a shorter command timeout. */
+  const gatewayConnection = async () => {
+    const connection = new Redis(server.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 100,
+      lazyConnect: true,
+    });
+    await connection.connect();
+    return connection;
+  };
   const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
     bucket: 'create_room',
     limit: 3,
@@ -65,5 +94,84 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     expect(admission).toMatchObject({ ok: true });
     if (admission.ok) admission.permit.release();
     await limiter.close();
+  });
+
+  it('takes back, once Redis answers again, a grant whose command timed out: neither its permit nor its RoomId stays held', async () => {
+    const flaky = await gatewayConnection();
+    try {
+      const limiter = createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: WINDOW });
+      const resume = await hang();
+      // The gateway gives up after its command timeout; Redis runs the script when it resumes.
+      await expect(limiter.acquire(req({ limit: 1, key: 'lost' }))).rejects.toThrow(/timed out/);
+      resume();
+      await new Promise((r) => setTimeout(r, 50));
+      const sharing = createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW });
+      // Its grant holds the one permit there is, for a minute's lease.
+      expect(await sharing.acquire(req({ limit: 1 }))).toMatchObject({ ok: false, limit: 'global' });
+      await limiter.importRecent({ sends: new Map(), keys: new Map() });
+      // Taken back: nothing was sent with it, so nothing cools either.
+      const again = await sharing.acquire(req({ limit: 1, key: 'lost' }));
+      expect(again).toMatchObject({ ok: true });
+      if (again.ok) again.permit.release();
+    } finally {
+      flaky.disconnect();
+    }
+  });
+
+  it('leaves the whole shared limit to the replicas after a hang in which its commands timed out', async () => {
+    const flaky = await gatewayConnection();
+    try {
+      const limiter = createResilientLimiter({
+        shared: createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: WINDOW }),
+        local: createMemoryLimiter({ marginMs: 0, windowMs: WINDOW }),
+        replicas: 3,
+        spanMs: WINDOW,
+        reconnectSpreadMs: 0,
+      });
+      await limiter.reconnected();
+      await new Promise((r) => setTimeout(r, WINDOW)); // past the grace period
+      const resume = await hang();
+      // Timed out, then refused: the fallback sends nothing on its own for a window.
+      expect(await limiter.acquire(req({ key: 'gave-up' }))).toMatchObject({ ok: false, limit: 'global' });
+      expect(limiter.mode()).toBe('local');
+      resume();
+      await limiter.reconnected();
+      expect(limiter.mode()).toBe('shared');
+      const sharing = createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW });
+      const taken = [];
+      for (let i = 0; i < 3; i++) taken.push(await sharing.acquire(req({ key: `other-${i}` })));
+      expect(taken.map((a) => a.ok)).toEqual([true, true, true]);
+      for (const a of taken) if (a.ok) a.permit.release();
+      await limiter.close();
+    } finally {
+      flaky.disconnect();
+    }
+  });
+
+  it('takes nothing for a grant whose taking back reached Redis first (over a new connection, say)', async () => {
+    const log = '{roomgate:create_room}:log';
+    const room = '{roomgate:create_room}:room:early';
+    const mark = '{roomgate:create_room}:cancelled:m1';
+    await redis.eval(CANCEL_SCRIPT, 3, log, room, mark, 'm1', '1', 60_000);
+    const reply = await redis.eval(
+      ACQUIRE_SCRIPT,
+      5,
+      log,
+      room,
+      '{roomgate:create_room}:pace',
+      '{roomgate:create_room}:apart',
+      mark,
+      1,
+      60_000_000,
+      '1',
+      'm1',
+      '0',
+      150_000,
+      8,
+      0,
+    );
+    expect(reply).toEqual([0, 'global', '0']);
+    expect(await redis.zcard(log)).toBe(0);
+    expect(await redis.exists(room)).toBe(0);
   });
 });

@@ -6,8 +6,8 @@
  * Lua's tostring would switch to a lossy exponent form.
  *
  * KEYS[1] the command's log, KEYS[2] the RoomId's key, KEYS[3] the pace (the earliest time the next queued
- * request may be granted), KEYS[4] the earliest time of any grant while the limit sheds. All carry the same hash
- * tag, for Redis Cluster.
+ * request may be granted), KEYS[4] the earliest time of any grant while the limit sheds, KEYS[5] the member's
+ * mark of a cancel (CANCEL_SCRIPT) that came first. All carry the same hash tag, for Redis Cluster.
  *
  * ARGV: limit, lease µs, has key (1/0), member, queued (1/0), pacing interval µs, catch-up grants, least gap µs.
  * A queued request is paced as in memory-limiter.ts: queued grants go out `span / limit` apart on average
@@ -26,6 +26,7 @@ local queued = ARGV[5] == '1'
 local interval = tonumber(ARGV[6])
 local catchUp = tonumber(ARGV[7])
 local leastGap = tonumber(ARGV[8])
+if redis.call('EXISTS', KEYS[5]) == 1 then return {0, 'global', '0'} end
 if hasKey then
   local pttl = redis.call('PTTL', KEYS[2])
   if pttl > 0 then return {0, 'room', string.format('%.0f', pttl * 1000)} end
@@ -59,6 +60,19 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local spanUs = tonumber(ARGV[1])
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + spanUs), ARGV[2])
 if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[2], 'PX', math.ceil(spanUs / 1000)) end
+return 1
+`;
+
+/**
+ * Takes back a grant its replica gave up on (its command timed out, or the connection failed, so the answer never
+ * came): nothing was sent with it, so neither the permit nor the RoomId counts. Any number of times, and in either
+ * order with the acquire itself: one that comes later finds the mark and takes nothing.
+ * KEYS as RELEASE_SCRIPT's, then the mark; ARGV: member, has key (1/0), how long the mark stays (the lease, ms).
+ */
+export const CANCEL_SCRIPT = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[2] == '1' and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
 return 1
 `;
 
