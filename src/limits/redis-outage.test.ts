@@ -148,18 +148,54 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     }
   });
 
+  it("keeps a request's whole wait within its budget while Redis hangs, and one command timeout at most", async () => {
+    const flaky = await gatewayConnection(); // its commands time out after 100 ms
+    const span = 250;
+    try {
+      const limiter = createResilientLimiter({
+        shared: createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: span }),
+        local: createMemoryLimiter({ marginMs: 0, windowMs: span }),
+        replicas: 3,
+        spanMs: span,
+        reconnectSpreadMs: 0,
+      });
+      await limiter.reconnected();
+      await new Promise((r) => setTimeout(r, span)); // past the grace period
+      const resume = await hang();
+      // The timeout takes 100 ms of 300; the fallback's pause (250 ms) does not fit in what is left.
+      let started = performance.now();
+      expect(await limiter.acquire(req({ maxWaitMs: 300 }))).toMatchObject({ ok: false, limit: 'global' });
+      expect(performance.now() - started).toBeLessThan(300);
+      resume();
+      await limiter.reconnected();
+      await new Promise((r) => setTimeout(r, span)); // past the grace period
+      const again = await hang();
+      // A command under way when the budget runs out still has its timeout to run: that much more, no more.
+      started = performance.now();
+      expect(await limiter.acquire(req({ maxWaitMs: 20 }))).toMatchObject({ ok: false, limit: 'global' });
+      expect(performance.now() - started).toBeLessThan(20 + 100 + 50);
+      again();
+      // Its grant is taken back on the hand-over, before the next test's flush could run ahead of it.
+      await limiter.reconnected();
+      await limiter.close();
+    } finally {
+      flaky.disconnect();
+    }
+  });
+
   it('takes nothing for a grant whose taking back reached Redis first (over a new connection, say)', async () => {
-    const log = '{roomgate:create_room}:log';
-    const room = '{roomgate:create_room}:room:early';
-    const mark = '{roomgate:create_room}:cancelled:m1';
+    // A bucket of its own: a command of an earlier test may still run on a connection that Redis reads late.
+    const log = '{roomgate:cancel-first}:log';
+    const room = '{roomgate:cancel-first}:room:early';
+    const mark = '{roomgate:cancel-first}:cancelled:m1';
     await redis.eval(CANCEL_SCRIPT, 3, log, room, mark, 'm1', '1', 60_000);
     const reply = await redis.eval(
       ACQUIRE_SCRIPT,
       5,
       log,
       room,
-      '{roomgate:create_room}:pace',
-      '{roomgate:create_room}:apart',
+      '{roomgate:cancel-first}:pace',
+      '{roomgate:cancel-first}:apart',
       mark,
       1,
       60_000_000,

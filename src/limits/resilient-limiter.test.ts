@@ -8,13 +8,15 @@ import { createResilientLimiter, type LimiterMode } from './resilient-limiter.js
 function switchableShared(now?: () => number) {
   const state = {
     up: true,
+    /** How long a command hangs before it times out while Redis is down (0: it fails at once). */
+    hangMs: 0,
     imported: [] as RecentSends[],
     admitted: 0,
-    shared: undefined as unknown as RedisLimiter,
   };
   const backing = createMemoryLimiter({ marginMs: 0, now });
   const shared: RedisLimiter = {
     async acquire(req) {
+      if (!state.up && state.hangMs > 0) await new Promise((r) => setTimeout(r, state.hangMs));
       if (!state.up) throw new Error('Command timed out');
       const admission = await backing.acquire(req);
       if (admission.ok) state.admitted++;
@@ -27,7 +29,6 @@ function switchableShared(now?: () => number) {
     },
     async close() {},
   };
-  state.shared = shared;
   return { shared, state };
 }
 
@@ -158,7 +159,7 @@ describe('resilient limiter, the edges of an outage', () => {
       }
       return admitted;
     };
-    return { clock, state, limiter, take, count };
+    return { clock, state, shared, limiter, take, count };
   }
 
   it('knows its shared sends under way the moment Redis fails: no share on top of them, no RoomId twice', async () => {
@@ -236,8 +237,7 @@ describe('resilient limiter, the edges of an outage', () => {
   });
 
   it('never hands Redis the RoomId of a request that holds its share but still waits for Redis', async () => {
-    const { clock, state, limiter, take } = setup(2);
-    const { shared } = state;
+    const { clock, state, shared, limiter, take } = setup(2);
     await limiter.reconnected();
     clock.t += 10; // in the grace period: the share is taken first, then Redis is asked
     // The other replicas hold the whole shared limit: the request waits for Redis with its share in hand.
@@ -254,6 +254,32 @@ describe('resilient limiter, the edges of an outage', () => {
     expect(handedOver?.sends.get('create_room')).toEqual([]);
     leave.abort();
     expect(await waiting).toBe('left');
+  });
+
+  it('waits for a permit within one budget, however long Redis took to fail', async () => {
+    const span = 100;
+    const { shared, state } = switchableShared();
+    const limiter = createResilientLimiter({
+      shared,
+      local: createMemoryLimiter({ marginMs: 0, windowMs: span }),
+      replicas: 1,
+      spanMs: span,
+      reconnectSpreadMs: 0,
+    });
+    await limiter.reconnected();
+    await new Promise((r) => setTimeout(r, span + 10)); // past the grace period
+    state.up = false;
+    state.hangMs = 50;
+    // Redis takes 50 ms of the request's 100 to fail; the fallback's pause (100 ms) is longer than what is left.
+    const started = performance.now();
+    expect(await limiter.acquire(req({ maxWaitMs: 100 }))).toMatchObject({ ok: false, limit: 'global' });
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(limiter.mode()).toBe('local');
+    // Once the pause has passed, a wait on its own gets what is left as well: nothing is added to it.
+    await new Promise((r) => setTimeout(r, span));
+    const admitted = await limiter.acquire(req({ maxWaitMs: 100 }));
+    expect(admitted).toMatchObject({ ok: true });
+    await limiter.close();
   });
 
   it('asks Redis too when a wait on its own ends after Redis is back', async () => {

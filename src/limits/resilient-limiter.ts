@@ -26,6 +26,15 @@ export interface ResilientLimiter extends Limiter {
 }
 
 /**
+ * When a request arrived, and so until when it may wait: one budget for the whole of its wait, whether for its
+ * share, for Redis, or on its own after Redis failed meanwhile (a command that timed out took a second of it).
+ */
+interface Arrival {
+  started: number;
+  deadline: number;
+}
+
+/**
  * The shared (Redis) limiter while Redis answers, this process's share of every limit when it does not. The
  * shares add up to the limit while every replica is on its own; the two edges of an outage are where sends could
  * be counted by neither side, and each is covered:
@@ -62,28 +71,43 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     return false;
   }
 
+  const arrive = (req: AcquireRequest): Arrival => {
+    const started = now();
+    return { started, deadline: started + req.maxWaitMs };
+  };
+  /** The request with what is left of its budget. */
+  const remaining = (req: AcquireRequest, at: Arrival): AcquireRequest => ({
+    ...req,
+    maxWaitMs: Math.max(0, at.deadline - now()),
+  });
+  /** The whole wait since the request's arrival. */
+  const waitedSince = (at: Arrival) => now() - at.started;
+
   /**
-   * This replica's share of the limit, from the local limiter: reserved, as the request may still need Redis's
-   * admission too. Only once it is sent is it one of the sends handed to Redis on a return (local.recent()).
+   * This replica's share of the limit, from the local limiter, within what is left of the budget: reserved, as the
+   * request may still need Redis's admission too. Only once it is sent is it one of the sends handed to Redis on a
+   * return (local.recent()).
    */
-  const localShare = (req: AcquireRequest) => opts.local.reserve({ ...req, limit: share(req.limit) });
+  const localShare = (req: AcquireRequest, at: Arrival) =>
+    opts.local.reserve({ ...req, limit: share(req.limit), maxWaitMs: Math.max(0, at.deadline - now()) });
 
   /** This replica's share, counted as sent alone. */
-  function local(req: AcquireRequest): Admission | Promise<Admission> {
-    const admission = localShare(req);
-    if (!(admission instanceof Promise)) return countAlone(admission);
+  function local(req: AcquireRequest, at: Arrival): Admission | Promise<Admission> {
+    const admission = localShare(req, at);
+    if (!(admission instanceof Promise)) return countAlone(admission, at);
     // A wait may end after Redis is back: then Redis must agree as well, as during the grace period.
-    return admission.then((a) => (a.ok && mode === 'shared' ? withShared(req, a) : countAlone(a)));
+    return admission.then((a) => (a.ok && mode === 'shared' ? withShared(req, at, a) : countAlone(a, at)));
   }
 
-  function countAlone(admission: LocalAdmission): Admission {
+  function countAlone(admission: LocalAdmission, at: Arrival): Admission {
     if (!admission.ok) return admission;
     aloneUnderWay++;
     const { permit } = admission;
     permit.sent();
     let released = false;
     return {
-      ...admission,
+      ok: true,
+      waitedMs: waitedSince(at),
       permit: {
         release() {
           permit.release();
@@ -113,13 +137,14 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
    */
   async function withShared(
     req: AcquireRequest,
+    at: Arrival,
     granted?: LocalAdmission & { ok: true },
   ): Promise<Admission> {
     try {
-      // A wait for the share comes out of the same budget.
-      const admission = await opts.shared.acquire(
-        granted ? { ...req, maxWaitMs: Math.max(0, req.maxWaitMs - granted.waitedMs) } : req,
-      );
+      // A wait for the share comes out of the same budget. A command under way when it runs out still has its
+      // timeout to run (should Redis hang): that much the whole wait may exceed the budget, not more, as Redis is
+      // not asked again once the budget is out.
+      const admission = await opts.shared.acquire(remaining(req, at));
       if (!admission.ok) {
         if (granted) giveBack(granted.permit);
         return admission;
@@ -127,28 +152,29 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
       // Held locally too, from now: a fallback then starts out knowing this replica's sends.
       granted?.permit.sent();
       const held = granted ? granted.permit : opts.local.hold(req.bucket, share(req.limit), req.key);
-      const waitedMs = admission.waitedMs + (granted?.waitedMs ?? 0);
-      return { ...admission, waitedMs, permit: both(admission.permit, held) };
+      return { ok: true, waitedMs: waitedSince(at), permit: both(admission.permit, held) };
     } catch (err) {
       if (granted) giveBack(granted.permit);
       if (req.signal?.aborted) throw err;
       setMode('local', `Redis failed: ${(err as Error).message}`);
-      return local(req);
+      // With what is left of the budget: the fallback's pause is then waited for only if the request still can.
+      return local(req, at);
     }
   }
 
   async function acquire(req: AcquireRequest): Promise<Admission> {
-    if (mode === 'local') return local(req);
-    if (!inGrace()) return withShared(req);
-    const granted = await localShare(req);
-    return granted.ok ? withShared(req, granted) : granted;
+    const at = arrive(req);
+    if (mode === 'local') return local(req, at);
+    if (!inGrace()) return withShared(req, at);
+    const granted = await localShare(req, at);
+    return granted.ok ? withShared(req, at, granted) : granted;
   }
 
   return {
     mode: () => mode,
     acquire,
     // Without Redis, the in-process limiter answers on the spot when it can.
-    acquireNow: (req) => (mode === 'shared' ? acquire(req) : local(req)),
+    acquireNow: (req) => (mode === 'shared' ? acquire(req) : local(req, arrive(req))),
     refuseWhileShedding: (bucket, limit, maxWaitMs) =>
       mode === 'shared'
         ? opts.shared.refuseWhileShedding(bucket, limit, maxWaitMs)
