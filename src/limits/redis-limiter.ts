@@ -181,6 +181,9 @@ export function createRedisLimiter(opts: RedisLimiterOptions): RedisLimiter {
 
   /** Asks until admitted, refused for the key, or out of time: the head of this replica's queue. */
   async function waitForGlobal(req: AcquireRequest, deadline: number): Promise<Admission> {
+    // Its turn may come after its budget is gone, behind a waiter whose command hung until its timeout: asking now
+    // would add a timeout of its own to the wait (and a grant past the budget).
+    if (performance.now() >= deadline) return refusal({ ok: false, limit: 'global', retryAfterMs: span });
     for (;;) {
       const admission = await tryOnce(req, true);
       if (admission.ok || admission.limit === 'room') return admission;

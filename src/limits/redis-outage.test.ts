@@ -183,6 +183,33 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     }
   });
 
+  it('does not ask Redis for a queued request whose budget ran out behind a command that hung', async () => {
+    const flaky = await gatewayConnection(); // its commands time out after 100 ms
+    try {
+      const limiter = createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: WINDOW });
+      // Another replica holds the one permit: both requests queue, the second behind the first.
+      const held = await createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW }).acquire(
+        req({ limit: 1 }),
+      );
+      expect(held.ok).toBe(true);
+      const first = limiter.acquire(req({ limit: 1, maxWaitMs: 1000 })).catch((err: Error) => err.message);
+      const started = performance.now();
+      const second = limiter.acquire(req({ limit: 1, maxWaitMs: 50 })).catch((err: Error) => err.message);
+      await new Promise((r) => setTimeout(r, 10));
+      const resume = await hang();
+      // The first one's next question hangs for its timeout; by then the second one's budget is gone, and
+      // asking anyway would add a timeout of its own.
+      expect(await second).toMatchObject({ ok: false, limit: 'global' });
+      expect(performance.now() - started).toBeLessThan(50 + 100 + 30);
+      expect(await first).toMatch(/timed out/);
+      resume();
+      await limiter.importRecent({ sends: new Map(), keys: new Map() });
+      if (held.ok) held.permit.release();
+    } finally {
+      flaky.disconnect();
+    }
+  });
+
   it('takes nothing for a grant whose taking back reached Redis first (over a new connection, say)', async () => {
     // A bucket of its own: a command of an earlier test may still run on a connection that Redis reads late.
     const log = '{roomgate:cancel-first}:log';
