@@ -288,7 +288,8 @@ describe('memory limiter, waiting', () => {
     expect(admission.ok).toBe(true);
     // From the release, not from the grant (which was at least 40 ms earlier).
     expect(servedAt - releasedAt).toBeGreaterThanOrEqual(span);
-    expect(servedAt - grantedAt).toBeGreaterThanOrEqual(40 + span);
+    // The 40 ms delay is a bare timer, which may fire up to TIMER_SLACK_MS early.
+    expect(servedAt - grantedAt).toBeGreaterThanOrEqual(40 - TIMER_SLACK_MS + span);
     if (admission.ok) expect(admission.waitedMs).toBeGreaterThanOrEqual(releasedAt + span - calledAt);
   });
 
