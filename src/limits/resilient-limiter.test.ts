@@ -10,14 +10,18 @@ function switchableShared(now?: () => number) {
     up: true,
     /** How long a command hangs before it times out while Redis is down (0: it fails at once). */
     hangMs: 0,
+    /** How long a hand-over takes. */
+    importMs: 0,
     imported: [] as RecentSends[],
     admitted: 0,
   };
   const backing = createMemoryLimiter({ marginMs: 0, now });
   const shared: RedisLimiter = {
     async acquire(req) {
-      if (!state.up && state.hangMs > 0) await new Promise((r) => setTimeout(r, state.hangMs));
-      if (!state.up) throw new Error('Command timed out');
+      // Whether it fails is decided when it is sent, however long it then hangs.
+      const failing = !state.up;
+      if (failing && state.hangMs > 0) await new Promise((r) => setTimeout(r, state.hangMs));
+      if (failing) throw new Error('Command timed out');
       const admission = await backing.acquire(req);
       if (admission.ok) state.admitted++;
       return admission;
@@ -25,6 +29,7 @@ function switchableShared(now?: () => number) {
     refuseWhileShedding: (bucket, limit, maxWaitMs) => backing.refuseWhileShedding(bucket, limit, maxWaitMs),
     async importRecent(recent) {
       if (!state.up) throw new Error('Connection is closed');
+      if (state.importMs > 0) await new Promise((r) => setTimeout(r, state.importMs));
       state.imported.push(recent);
     },
     async close() {},
@@ -280,6 +285,26 @@ describe('resilient limiter, the edges of an outage', () => {
     const admitted = await limiter.acquire(req({ maxWaitMs: 100 }));
     expect(admitted).toMatchObject({ ok: true });
     await limiter.close();
+  });
+
+  it('does not share again after a hand-over during which a command failed: it hands over again', async () => {
+    const { clock, state, limiter, take } = setup(2);
+    await limiter.reconnected();
+    clock.t += SPAN + SPREAD;
+    state.up = false;
+    state.hangMs = 50;
+    // A request's command hangs; the connection is seen closed meanwhile, and back before the command fails.
+    const hung = take({ maxWaitMs: 0 });
+    limiter.disconnected('Redis connection closed');
+    state.up = true;
+    state.importMs = 100;
+    await limiter.reconnected();
+    // The request fell back while the hand-over ran: what it does on its own is not in what was handed over.
+    expect(await hung).toMatchObject({ ok: false });
+    expect(limiter.mode()).toBe('local');
+    state.importMs = 0;
+    await limiter.reconnected();
+    expect(limiter.mode()).toBe('shared');
   });
 
   it('asks Redis too when a wait on its own ends after Redis is back', async () => {

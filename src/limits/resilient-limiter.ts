@@ -57,6 +57,8 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
   let aloneUnderWay = 0;
   let aloneCountsUntil = Number.NEGATIVE_INFINITY;
   const share = (limit: number) => Math.max(1, Math.floor(limit / opts.replicas));
+  /** Redis failures seen: a hand-over during which one happened is not complete (see reconnected). */
+  let failures = 0;
 
   function setMode(next: LimiterMode, reason: string): void {
     if (next === mode) return;
@@ -156,6 +158,7 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
     } catch (err) {
       if (granted) giveBack(granted.permit);
       if (req.signal?.aborted) throw err;
+      failures++;
       setMode('local', `Redis failed: ${(err as Error).message}`);
       // With what is left of the budget: the fallback's pause is then waited for only if the request still can.
       return local(req, at);
@@ -181,8 +184,13 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
         : opts.local.refuseWhileShedding(bucket, share(limit), maxWaitMs),
     async reconnected() {
       if (mode === 'shared') return;
+      const seen = failures;
       try {
         await opts.shared.importRecent(opts.local.recent());
+        // A request that was still waiting on Redis from before failed meanwhile: it starts over on its own, so
+        // it may send alone after the snapshot just handed over (and its grant is to be taken back). Not shared
+        // yet, then: the next hand-over has it.
+        if (failures !== seen) throw new Error('a command failed during the hand-over');
         graceUntil = now() + opts.spanMs + opts.reconnectSpreadMs;
         setMode('shared', 'Redis is reachable');
       } catch (err) {
@@ -190,6 +198,7 @@ export function createResilientLimiter(opts: ResilientLimiterOptions): Resilient
       }
     },
     disconnected(reason) {
+      failures++;
       setMode('local', reason);
     },
     async close() {
