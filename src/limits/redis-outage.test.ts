@@ -56,6 +56,15 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     await connection.connect();
     return connection;
   };
+  /** A gateway's limiter, one of three replicas, over `connection` with spans of `windowMs`. */
+  const resilientOver = (connection: Redis, windowMs: number, reconnectSpreadMs: number) =>
+    createResilientLimiter({
+      shared: createRedisLimiter({ redis: connection, marginMs: 0, windowMs }),
+      local: createMemoryLimiter({ marginMs: 0, windowMs }),
+      replicas: 3,
+      spanMs: windowMs,
+      reconnectSpreadMs,
+    });
   const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
     bucket: 'create_room',
     limit: 3,
@@ -65,13 +74,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
   });
 
   it('never refuses a request its own RoomId after a hand-over while it held its share and waited for Redis', async () => {
-    const limiter = createResilientLimiter({
-      shared: createRedisLimiter({ redis, marginMs: 0, windowMs: WINDOW }),
-      local: createMemoryLimiter({ marginMs: 0, windowMs: WINDOW }),
-      replicas: 3,
-      spanMs: WINDOW,
-      reconnectSpreadMs: 3000,
-    });
+    const limiter = resilientOver(redis, WINDOW, 3000);
     await limiter.reconnected(); // shared, in its grace period: the share first, then Redis
     // The other replicas hold the whole shared limit for now.
     const others = createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW });
@@ -121,13 +124,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
   it('leaves the whole shared limit to the replicas after a hang in which its commands timed out', async () => {
     const flaky = await gatewayConnection();
     try {
-      const limiter = createResilientLimiter({
-        shared: createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: WINDOW }),
-        local: createMemoryLimiter({ marginMs: 0, windowMs: WINDOW }),
-        replicas: 3,
-        spanMs: WINDOW,
-        reconnectSpreadMs: 0,
-      });
+      const limiter = resilientOver(flaky, WINDOW, 0);
       await limiter.reconnected();
       await new Promise((r) => setTimeout(r, WINDOW)); // past the grace period
       const resume = await hang();
@@ -152,13 +149,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     const flaky = await gatewayConnection(); // its commands time out after 100 ms
     const span = 250;
     try {
-      const limiter = createResilientLimiter({
-        shared: createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: span }),
-        local: createMemoryLimiter({ marginMs: 0, windowMs: span }),
-        replicas: 3,
-        spanMs: span,
-        reconnectSpreadMs: 0,
-      });
+      const limiter = resilientOver(flaky, span, 0);
       await limiter.reconnected();
       await new Promise((r) => setTimeout(r, span)); // past the grace period
       const resume = await hang();
