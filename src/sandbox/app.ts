@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pathOf } from '../http/url-path.js';
 import { TENCENT } from '../tencent/codes.js';
+import { stringifyLosslessly } from '../tencent/lossless-json.js';
 import { verifyUserSig } from '../tencent/usersig.js';
 import { type Fault, FaultQueue, type FaultRule } from './faults.js';
-import { toJsonText } from './json-text.js';
 import { RecentKeys } from './recent-keys.js';
 import { type CommandContext, type Result, SANDBOX_COMMANDS } from './room-commands.js';
 import { SlidingWindow } from './sliding-window.js';
@@ -69,10 +69,10 @@ export async function buildSandbox(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  /** Tencent's envelope as JSON text (written by hand where a value must stay exact, see json-text.ts). */
+  /** Tencent's envelope as JSON text, a value that must stay exact written as its own text (LosslessNumber). */
   function envelope({ code, info, extra }: Result): string {
     seq += 1;
-    return toJsonText({
+    return stringifyLosslessly({
       ActionStatus: code === 0 ? 'OK' : 'FAIL',
       ErrorInfo: info,
       ErrorCode: code,

@@ -1,4 +1,4 @@
-import { JSON_INTEGER, RawJson } from './json-text.js';
+import { LosslessNumber } from '../tencent/lossless-json.js';
 import type { RoomStatistic, SandboxRoom } from './types.js';
 
 /** How the sandbox writes rooms: Tencent's current form, or the older forms some of its pages show. */
@@ -28,19 +28,20 @@ const field = <T>(room: SandboxRoom, name: string, fallback: T): T =>
   (room[name] as T | undefined) ?? fallback;
 const count = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
-const STATISTIC_FIELDS = new Set<string>([
-  'TotalViewers',
-  'TotalGiftsSent',
-  'TotalGiftCoins',
-  'TotalUniqueGiftSenders',
-  'TotalLikesReceived',
-]);
+/** Digits that form a valid JSON number (no leading zeros), so that they can be written unquoted. */
+const JSON_INTEGER = /^(0|[1-9]\d*)$/;
 
-/** `view` with the room's `asWritten` texts (of the fields `statistic` says) in place of their values. */
+/** The Statistic's fields, as statisticValues writes them. */
+const STATISTIC_FIELDS = new Set(Object.keys(statisticValues({})));
+
+/**
+ * `view` with the room's `asWritten` texts (of the fields `statistic` says) in place of their values, as numbers
+ * the way Tencent wrote them: stringifyLosslessly, which writes the answers (app.ts), writes them as their text.
+ */
 function withTextsAsWritten(view: object, room: SandboxRoom, statistic: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { ...view };
   for (const [name, text] of Object.entries(room.asWritten ?? {}))
-    if (STATISTIC_FIELDS.has(name) === statistic) out[name] = new RawJson(text);
+    if (STATISTIC_FIELDS.has(name) === statistic) out[name] = new LosslessNumber(text);
   return out;
 }
 
@@ -57,7 +58,7 @@ function valuesView(room: SandboxRoom, options: ViewOptions): Record<string, unk
     RoomId: room.RoomId,
     RoomName: field(room, 'RoomName', room.RoomId),
     RoomType: room.RoomType,
-    Owner_Account: options.numericAccounts && JSON_INTEGER.test(owner) ? new RawJson(owner) : owner,
+    Owner_Account: options.numericAccounts && JSON_INTEGER.test(owner) ? new LosslessNumber(owner) : owner,
     CreateTime: room.CreateTime,
     IsSeatEnabled: true,
     TakeSeatMode: options.legacyTakeSeatMode
@@ -83,7 +84,7 @@ export function statisticOf(room: SandboxRoom): Record<string, unknown> {
   return withTextsAsWritten(statisticValues(room), room, true);
 }
 
-function statisticValues(room: SandboxRoom): RoomStatistic {
+function statisticValues(room: Partial<RoomStatistic>): RoomStatistic {
   return {
     TotalViewers: count(room.TotalViewers),
     TotalGiftsSent: count(room.TotalGiftsSent),
