@@ -104,12 +104,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const path = pathOf(request.url);
     const allowed = allowedMethods.forPath(path);
     if (allowed) {
-      const detail = `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`;
-      return sendProblem(
-        request,
-        reply,
-        new ProblemError('method-not-allowed', detail, {}, { allow: allowed.join(', ') }),
-      );
+      const allow = allowed.join(', ');
+      const detail = `${path} does not take ${request.method}; it takes ${allow}.`;
+      return sendProblem(request, reply, new ProblemError('method-not-allowed', detail, {}, { allow }));
     }
     return sendProblem(
       request,

@@ -7,7 +7,10 @@ import { describeJsonError, RequestValidationError } from './validation.js';
  * lower-cased, parameters normalized to `; name="value"`. Parameters are allowed, since many HTTP clients add
  * `charset=utf-8` by default, but a charset can only be UTF-8: JSON has no other encoding (RFC 8259).
  */
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json(; (?!charset=)[^=;]+="[^"]*"|; charset="utf-8")*$/i;
+const JSON_TYPE = String.raw`application\/([\w.+-]+\+)?json`;
+const JSON_MEDIA_TYPE = new RegExp(`^${JSON_TYPE}(; (?!charset=)[^=;]+="[^"]*"|; charset="utf-8")*$`, 'i');
+/** The same media types without their parameters, to tell a wrong charset from a type that is not JSON. */
+const JSON_TYPE_ALONE = new RegExp(`^${JSON_TYPE}$`, 'i');
 
 /**
  * Only JSON is accepted: a body of any other type is, as the contract puts it, a body that is not JSON, and gets
@@ -56,7 +59,6 @@ function notJsonMessage(contentType: string | undefined): string {
   const fix = 'send JSON with Content-Type: application/json';
   if (contentType === undefined || contentType.trim() === '') return `the body has no Content-Type; ${fix}`;
   const mediaType = (contentType.split(';')[0] ?? '').trim().slice(0, 64);
-  if (/^application\/([\w.+-]+\+)?json$/i.test(mediaType))
-    return `JSON must be UTF-8, with no other charset; ${fix}`;
+  if (JSON_TYPE_ALONE.test(mediaType)) return `JSON must be UTF-8, with no other charset; ${fix}`;
   return `the body is ${JSON.stringify(mediaType)}, not JSON; ${fix}`;
 }
