@@ -59,12 +59,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   registerRequestLog(app, deps.metrics);
-  registerGracefulClose(app);
+  const shutdownCheck = registerGracefulClose(app);
   registerErrorHandling(app);
   registerJsonBody(app);
   await registerOpenApi(app);
 
-  await app.register(opsRoutes, { checks: deps.readiness, registry: deps.metrics.registry });
+  await app.register(opsRoutes, {
+    checks: [...deps.readiness, shutdownCheck],
+    registry: deps.metrics.registry,
+  });
   await app.register(problemRoutes);
   await app.register(roomRoutes, {
     tencent: deps.tencent,

@@ -44,6 +44,7 @@ describe('loadConfig defaults', () => {
       redisUrl: undefined,
       limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 10 },
       upstreamTimeoutMs: 5000,
+      drainMs: 0,
       logLevel: 'info',
     });
   });
@@ -61,6 +62,7 @@ describe('loadConfig defaults', () => {
       ROOMGATE_LIMIT_MARGIN_MS: '40',
       UPSTREAM_TIMEOUT_MS: '2500',
       USERSIG_TTL_SECONDS: '86400',
+      ROOMGATE_DRAIN_MS: '5000',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -70,6 +72,7 @@ describe('loadConfig defaults', () => {
       redisUrl: 'rediss://cache.internal:6380/2',
       limits: { globalPerSecond: 150, queueMs: 0, replicas: 3, marginMs: 40 },
       upstreamTimeoutMs: 2500,
+      drainMs: 5000,
       logLevel: 'debug',
     });
   });
@@ -287,6 +290,11 @@ describe('loadConfig malformed values', () => {
       'USERSIG_TTL_SECONDS must be at least 600 (example: USERSIG_TTL_SECONDS=604800)',
     ],
     [
+      'ROOMGATE_DRAIN_MS',
+      '60001',
+      'ROOMGATE_DRAIN_MS must be at most 60000 (example: ROOMGATE_DRAIN_MS=5000)',
+    ],
+    [
       'LOG_LEVEL',
       'INFO',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (example: LOG_LEVEL=info)',
@@ -313,8 +321,10 @@ describe('loadConfig malformed values', () => {
       ROOMGATE_LIMIT_MARGIN_MS: '500',
       UPSTREAM_TIMEOUT_MS: '100',
       USERSIG_TTL_SECONDS: '600',
+      ROOMGATE_DRAIN_MS: '60000',
     });
     expect(config.tencent.sdkAppId).toBe(4294967295);
+    expect(config.drainMs).toBe(60_000);
     expect(config.port).toBe(0);
     expect(config.limits.marginMs).toBe(500);
   });

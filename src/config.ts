@@ -28,6 +28,8 @@ export interface Config {
     marginMs: number;
   };
   upstreamTimeoutMs: number;
+  /** After SIGTERM, how long requests are still served (readiness failing) before the listener closes. */
+  drainMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -101,6 +103,7 @@ const EnvSchema = z.object({
   ROOMGATE_LIMIT_MARGIN_MS: intFromEnv(0, 500).default(10),
   UPSTREAM_TIMEOUT_MS: intFromEnv(100, 120_000).default(5000),
   USERSIG_TTL_SECONDS: intFromEnv(600, 180 * 86400).default(7 * 86400),
+  ROOMGATE_DRAIN_MS: intFromEnv(0, 60_000).default(0),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -124,6 +127,7 @@ const EXAMPLES: Record<string, string> = {
   ROOMGATE_LIMIT_MARGIN_MS: '10',
   UPSTREAM_TIMEOUT_MS: '5000',
   USERSIG_TTL_SECONDS: '604800',
+  ROOMGATE_DRAIN_MS: '5000',
   LOG_LEVEL: 'info',
 };
 
@@ -177,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       marginMs: e.ROOMGATE_LIMIT_MARGIN_MS,
     },
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    drainMs: e.ROOMGATE_DRAIN_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -134,5 +134,68 @@ describe('the server process', () => {
         child.kill('SIGKILL');
       }
     });
+
+    /** The gateway's process with ROOMGATE_DRAIN_MS, and its URL once it listens. */
+    async function startDraining(drainMs: number) {
+      const server = startServer({
+        TENCENT_SDKAPPID: String(SDKAPPID),
+        TENCENT_SECRET_KEY: sandbox.secretKey,
+        TENCENT_ADMIN_ID: ADMIN,
+        TENCENT_BASE_URL: sandbox.url,
+        ROOMGATE_API_KEYS: 'ops:ops-secret-0123456789abcdef',
+        ROOMGATE_DRAIN_MS: String(drainMs),
+        PORT: '0',
+        HOST: '127.0.0.1',
+      });
+      let url: string | undefined;
+      for (let i = 0; i < 200 && !url; i++) {
+        url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(url, server.output()).toBeDefined();
+      return { ...server, url: url as string };
+    }
+
+    it('with ROOMGATE_DRAIN_MS, keeps serving after SIGTERM with readiness failing, then exits 0', async () => {
+      const { child, output, url } = await startDraining(1500);
+      try {
+        expect((await fetch(`${url}/readyz`)).status).toBe(200);
+        const signalledAt = performance.now();
+        child.kill('SIGTERM');
+        // The signal is handled once the line saying so is out.
+        while (!output().includes('draining')) await new Promise((r) => setTimeout(r, 10));
+        expect((await fetch(`${url}/readyz`)).status).toBe(503);
+        // New connections are still accepted, and creates still go through.
+        const res = await fetch(`${url}/rooms`, {
+          method: 'POST',
+          headers: {
+            authorization: 'Bearer ops-secret-0123456789abcdef',
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ RoomInfo: { RoomId: 'server-draining', SeatTemplate: 'Karaoke' } }),
+        });
+        expect(res.status).toBe(201);
+        expect(sandbox.state.rooms.has('server-draining')).toBe(true);
+        expect(await exitCode(child), output()).toBe(0);
+        expect(performance.now() - signalledAt).toBeGreaterThanOrEqual(1500);
+        expect(output()).toContain('"drainMs":1500');
+        await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
+    it('ends the drain at once on a second signal', async () => {
+      const { child, output } = await startDraining(60_000);
+      try {
+        child.kill('SIGTERM');
+        while (!output().includes('draining')) await new Promise((r) => setTimeout(r, 10));
+        child.kill('SIGINT');
+        expect(await exitCode(child), output()).toBe(0);
+        expect(output()).toContain('"signal":"SIGINT"');
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
   });
 });

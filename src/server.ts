@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './http/logger.js';
 
-/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
+/** How long in-flight requests get to finish once the listener closes before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
@@ -24,10 +24,10 @@ async function main(): Promise<void> {
   }
   const app = await createGateway(config, logger);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
+  let stopping = false;
+  let drain: NodeJS.Timeout | undefined;
+  /** Stops accepting, finishes what is in flight (at most SHUTDOWN_GRACE_MS), closes the pools, exits. */
+  const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     const force = setTimeout(() => {
       logger.error('in-flight requests did not finish in time; exiting');
@@ -41,6 +41,32 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
+  };
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      // A second signal during the drain (Ctrl-C twice, an impatient operator) ends the drain at once.
+      if (drain === undefined) return;
+      clearTimeout(drain);
+      drain = undefined;
+      stop(signal);
+      return;
+    }
+    stopping = true;
+    app.drain();
+    if (config.drainMs === 0) {
+      stop(signal);
+      return;
+    }
+    // A load balancer takes a moment to stop routing to this replica: keep serving until it has, with
+    // readiness failing and every answer closing its connection, so no caller is cut off mid-request.
+    logger.info(
+      { signal, drainMs: config.drainMs },
+      'draining: still serving, /readyz answers 503, answers close their connections',
+    );
+    drain = setTimeout(() => {
+      drain = undefined;
+      stop(signal);
+    }, config.drainMs);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -52,6 +52,7 @@ export function testConfig(sandbox: RunningSandbox, overrides: Partial<Config> =
     redisUrl: undefined,
     limits: { globalPerSecond: 200, queueMs: 1000, replicas: 1, marginMs: 10 },
     upstreamTimeoutMs: 2000,
+    drainMs: 0,
     logLevel: 'info',
     ...overrides,
   };
