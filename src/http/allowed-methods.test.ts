@@ -59,6 +59,20 @@ describe('a method a path does not take', () => {
     expect(stack.sandbox.state.arrivals).toHaveLength(0);
   });
 
+  it.each([
+    ['text that is not JSON', 'text/plain', 'hello'],
+    ['broken JSON', 'application/json', '{"RoomInfo":'],
+    ['an empty body labelled JSON', 'application/json', ''],
+  ])('answers 405, not a 400 about the body, for %s', async (_what, contentType, body) => {
+    const res = await fetch(`${stack.gateway.url}/rooms/live_testA`, {
+      method: 'PUT',
+      headers: { ...BILLING, 'content-type': contentType },
+      body,
+    });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ type: '/problems/method-not-allowed' });
+  });
+
   it('still answers 404 not-found for a path no route has, whatever the method', async () => {
     for (const [method, path] of [
       ['POST', '/rooms-typo'],
@@ -69,6 +83,16 @@ describe('a method a path does not take', () => {
       expect(res.headers.get('allow')).toBeNull();
       expect(await res.json()).toMatchObject({ type: '/problems/not-found' });
     }
+  });
+
+  it('answers 404 for a path no route has, not a 400 about its body', async () => {
+    const res = await fetch(`${stack.gateway.url}/rooms-typo`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': 'application/json' },
+      body: '{"RoomInfo": // a comment',
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ type: '/problems/not-found' });
   });
 
   it('is explained at /problems/method-not-allowed', async () => {

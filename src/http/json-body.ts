@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { describeJsonError, RequestValidationError } from './validation.js';
 
 /**
@@ -23,15 +23,10 @@ const JSON_TYPE_ALONE = new RegExp(`^${JSON_TYPE}$`, 'i');
  */
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) {
-      done(
-        new RequestValidationError([
-          { path: '', message: 'the body is not valid UTF-8; send JSON as UTF-8' },
-        ]),
-        undefined,
-      );
+      refuse(request, bytes, done, 'the body is not valid UTF-8; send JSON as UTF-8');
       return;
     }
     const text = bytes.toString('utf8');
@@ -42,16 +37,46 @@ export function registerJsonBody(app: FastifyInstance): void {
       // Only a body that failed to parse is looked at twice (an empty one among them).
       const message =
         text.trim() === '' ? 'the body is empty; send a JSON object' : describeJsonError(text, err);
-      done(new RequestValidationError([{ path: '', message }]), undefined);
+      refuse(request, bytes, done, message);
       return;
     }
     done(null, value);
   });
   // Read like JSON, under the same body limit, so that the connection stays usable for the next request.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
-    const message = notJsonMessage(request.headers['content-type']);
-    done(new RequestValidationError([{ path: '', message }]), undefined);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    refuse(request, body as Buffer, done, notJsonMessage(request.headers['content-type']));
   });
+}
+
+type ParserDone = (err: Error | null, body?: unknown) => void;
+
+/**
+ * Answers a body that cannot be read with a 400 naming it, unless the body is no concern of the answer (then it
+ * is unused, as one that parses is there). Asked only of a body that failed, so a create pays nothing for it.
+ */
+function refuse(request: FastifyRequest, bytes: Buffer, done: ParserDone, message: string): void {
+  if (isIgnored(request, bytes)) {
+    done(null, undefined);
+    return;
+  }
+  // A compressed body fails as bytes that are not UTF-8 or not JSON: the coding is the reason to name.
+  const coding = request.headers['content-encoding']?.trim().toLowerCase();
+  const reason =
+    coding && coding !== 'identity'
+      ? `the body is sent with Content-Encoding: ${coding.slice(0, 32)}, which the gateway does not decode; send the JSON uncompressed`
+      : message;
+  done(new RequestValidationError([{ path: '', message: reason }]), undefined);
+}
+
+/**
+ * Whether a body is no concern of the answer: no route takes the request (the 404 and 405 answers, which are
+ * about its method and path), or it is empty and its route reads none (DELETE). Clients that label every
+ * request (a session whose default headers say `Content-Type: application/json`; Python's requests then sends
+ * `Content-Length: 0` with a DELETE) would otherwise get a 400 about a body they never sent. A DELETE that does
+ * carry a body still gets it judged, as documented.
+ */
+function isIgnored(request: FastifyRequest, bytes: Buffer): boolean {
+  return request.is404 || (bytes.length === 0 && request.routeOptions.schema?.body === undefined);
 }
 
 /** Why a body that is not labelled as UTF-8 JSON was not read, in the caller's terms. */

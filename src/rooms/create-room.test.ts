@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BILLING,
@@ -218,6 +219,26 @@ describe('POST /rooms, validation', () => {
     expect(await res.json()).toMatchObject({
       type: '/problems/validation-failed',
       errors: [{ path: '', message: 'the body is not valid UTF-8; send JSON as UTF-8' }],
+    });
+    expect(sandbox.state.arrivals).toHaveLength(0);
+  });
+
+  it('names the Content-Encoding of a compressed body, which it does not decode, sending nothing', async () => {
+    const res = await fetch(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync('{"RoomInfo":{"RoomId":"zipped","SeatTemplate":"AudioSalon"}}'),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      type: '/problems/validation-failed',
+      errors: [
+        {
+          path: '',
+          message:
+            'the body is sent with Content-Encoding: gzip, which the gateway does not decode; send the JSON uncompressed',
+        },
+      ],
     });
     expect(sandbox.state.arrivals).toHaveLength(0);
   });

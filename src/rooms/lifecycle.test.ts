@@ -105,6 +105,33 @@ describe('a room from creation to dismissal', () => {
     expect(dismissed.status).toBe(200);
     expect(dismissed.body.statistic).toMatchObject({ TotalViewers: expect.any(Number) });
   });
+
+  it.each([
+    ['application/json', 'a session whose default headers label every request JSON'],
+    ['text/plain', 'a client that labels every request with some type'],
+  ])('dismisses with an empty body labelled %s (%s)', async (contentType) => {
+    const id = roomId('labelled');
+    await create(gateway, id);
+    // Python's requests sends Content-Length: 0 with a DELETE that has no body; so does undici here.
+    const res = await request(`${gateway.url}${path(id)}`, {
+      method: 'DELETE',
+      headers: { ...BILLING, 'content-type': contentType, 'content-length': '0' },
+    });
+    expect(res.statusCode, await res.body.text()).toBe(200);
+    expect(sandbox.state.rooms.has(id)).toBe(false);
+  });
+
+  it('still reads a body where a route takes one: an empty create is a 400 naming the body', async () => {
+    const res = await request(`${gateway.url}/rooms`, {
+      method: 'POST',
+      headers: { ...BILLING, 'content-type': 'application/json', 'content-length': '0' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(await res.body.json()).toMatchObject({
+      type: '/problems/validation-failed',
+      errors: [{ path: '', message: 'the body is empty; send a JSON object' }],
+    });
+  });
 });
 
 describe('RoomId in the path', () => {
