@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createApiKeyAuth } from './http/auth.js';
+import { createClientErrorHandler } from './http/client-errors.js';
 import {
   createFrameworkErrorHandler,
   MAX_PATH_PARAM_CHARS,
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     frameworkErrors: createFrameworkErrorHandler(deps.metrics),
+    clientErrorHandler: createClientErrorHandler(deps.logger, deps.metrics),
     // A client gets 10 s to send its headers and 15 s for the whole request (slow-loris protection); idle
     // keep-alive connections are kept 65 s, longer than the usual load balancer's 60 s, so it closes first.
     requestTimeout: 15_000,

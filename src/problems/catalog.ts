@@ -62,6 +62,24 @@ export const PROBLEM_TYPES = {
     description:
       'The request body is larger than the gateway accepts (16 KiB). Room requests are far smaller.',
   },
+  'malformed-request': {
+    status: 400,
+    title: 'Request is not valid HTTP',
+    description:
+      'The gateway could not read the request as HTTP/1.1: a malformed request line, header or chunk, or a message that gives both Content-Length and Transfer-Encoding. Nothing was sent to Tencent, and the connection is closed. The client or a proxy on the way is at fault; the same request fails again.',
+  },
+  'request-timeout': {
+    status: 408,
+    title: 'Request not received in time',
+    description:
+      'The request did not arrive in full in time: its headers within 10 s, or all of it within 15 s. Nothing was sent to Tencent, and the connection is closed. Send the request again at once; a client that writes its body slowly, or not at all after its headers, is the usual cause.',
+  },
+  'headers-too-large': {
+    status: 431,
+    title: 'Request headers too large',
+    description:
+      "The request's headers are larger than the 16 KiB the gateway reads. Nothing was sent to Tencent, and the connection is closed. Room requests need a few hundred bytes of headers: look for an oversized cookie or token.",
+  },
   'sensitive-content': {
     status: 422,
     title: 'Sensitive content',

@@ -138,6 +138,25 @@ export const PROBLEM_EXAMPLES: Record<ProblemSlug, Problem> = {
     '2e9b5f1a-3c7d-4a86-b4e0-8c2f6a1d9e35',
     '/rooms',
   ),
+  // Answered before the request could be read, so without an instance (the path is unknown).
+  'malformed-request': example(
+    'malformed-request',
+    'The request is not valid HTTP/1.1 (HPE_INVALID_HEADER_TOKEN); nothing was sent to Tencent.',
+    '6c1f9e3a-2b8d-4e57-a0c4-5d7b3f9e1a26',
+    '',
+  ),
+  'request-timeout': example(
+    'request-timeout',
+    'The request did not arrive in time (headers within 10 s, all of it within 15 s); nothing was sent to Tencent.',
+    'a3e8d2c6-5f1b-4a97-8e0d-4c2b6f9a1e58',
+    '',
+  ),
+  'headers-too-large': example(
+    'headers-too-large',
+    'The request headers are larger than the 16 KiB the gateway reads; nothing was sent to Tencent.',
+    'd7b2f4e9-1c6a-4f38-b5e2-9a0c3d7f6b14',
+    '',
+  ),
   'sensitive-content': example(
     'sensitive-content',
     'Tencent answered 100026 (sensitive content).',
