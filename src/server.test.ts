@@ -75,8 +75,9 @@ describe('the server process', () => {
       expect(output()).not.toContain(sandbox.secretKey);
     });
 
-    it('serves POST /rooms and exits 0 on SIGTERM after finishing the request in flight', async () => {
-      const { child, output } = startServer({
+    /** The gateway's process, configured against the sandbox (plus `env`), and its URL once it listens. */
+    async function startConfigured(env: Record<string, string> = {}) {
+      const server = startServer({
         TENCENT_SDKAPPID: String(SDKAPPID),
         TENCENT_SECRET_KEY: sandbox.secretKey,
         TENCENT_ADMIN_ID: ADMIN,
@@ -84,14 +85,21 @@ describe('the server process', () => {
         ROOMGATE_API_KEYS: 'ops:ops-secret-0123456789abcdef',
         PORT: '0',
         HOST: '127.0.0.1',
+        ...env,
       });
+      let url: string | undefined;
+      for (let i = 0; i < 200 && !url; i++) {
+        url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 50));
+      }
+      if (!url) server.child.kill('SIGKILL');
+      expect(url, server.output()).toBeDefined();
+      return { ...server, url: url as string };
+    }
+
+    it('serves POST /rooms and exits 0 on SIGTERM after finishing the request in flight', async () => {
+      const { child, output, url } = await startConfigured();
       try {
-        let url: string | undefined;
-        for (let i = 0; i < 200 && !url; i++) {
-          url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1];
-          if (!url) await new Promise((r) => setTimeout(r, 50));
-        }
-        expect(url, output()).toBeDefined();
         const headers = {
           authorization: 'Bearer ops-secret-0123456789abcdef',
           'content-type': 'application/json',
@@ -135,29 +143,8 @@ describe('the server process', () => {
       }
     });
 
-    /** The gateway's process with ROOMGATE_DRAIN_MS, and its URL once it listens. */
-    async function startDraining(drainMs: number) {
-      const server = startServer({
-        TENCENT_SDKAPPID: String(SDKAPPID),
-        TENCENT_SECRET_KEY: sandbox.secretKey,
-        TENCENT_ADMIN_ID: ADMIN,
-        TENCENT_BASE_URL: sandbox.url,
-        ROOMGATE_API_KEYS: 'ops:ops-secret-0123456789abcdef',
-        ROOMGATE_DRAIN_MS: String(drainMs),
-        PORT: '0',
-        HOST: '127.0.0.1',
-      });
-      let url: string | undefined;
-      for (let i = 0; i < 200 && !url; i++) {
-        url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output())?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(url, server.output()).toBeDefined();
-      return { ...server, url: url as string };
-    }
-
     it('with ROOMGATE_DRAIN_MS, keeps serving after SIGTERM with readiness failing, then exits 0', async () => {
-      const { child, output, url } = await startDraining(1500);
+      const { child, output, url } = await startConfigured({ ROOMGATE_DRAIN_MS: '1500' });
       try {
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
         const signalledAt = performance.now();
@@ -186,7 +173,7 @@ describe('the server process', () => {
     });
 
     it('ends the drain at once on a second signal', async () => {
-      const { child, output } = await startDraining(60_000);
+      const { child, output } = await startConfigured({ ROOMGATE_DRAIN_MS: '60000' });
       try {
         child.kill('SIGTERM');
         while (!output().includes('draining')) await new Promise((r) => setTimeout(r, 10));
