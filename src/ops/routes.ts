@@ -27,8 +27,10 @@ export async function opsRoutes(
       schema: {
         operationId: 'getHealth',
         summary: 'Liveness',
+        description:
+          'Answers while the process runs, with no I/O at all: restart the replica when it does not.',
         tags: ['operations'],
-        response: { 200: HealthSchema },
+        response: { 200: HealthSchema.describe('The process runs.') },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -39,8 +41,13 @@ export async function opsRoutes(
       schema: {
         operationId: 'getReadiness',
         summary: 'Readiness',
+        description:
+          'Whether this replica should get traffic, from cached state (no upstream call): `config`, `limiter` (with REDIS_URL, whether Redis answers; while it does not, the replica still serves with its share of the limits), `shutdown` (fails from SIGTERM on, through the drain) and `upstream` (the circuit breaker, for information: it never makes the replica unready).',
         tags: ['operations'],
-        response: { 200: ReadySchema, 503: ReadySchema },
+        response: {
+          200: ReadySchema.describe('Ready: every check is ok.'),
+          503: ReadySchema.describe('Unready: a check failed; its `reason` says why.'),
+        },
       },
     },
     async (_request, reply) => {

@@ -27,10 +27,15 @@ export async function problemRoutes(app: FastifyInstance): Promise<void> {
         params: z.object({
           slug: z
             .string()
-            .describe('A problem type, e.g. rate-limited.')
+            .describe(`A problem type: ${slugs.join(', ')}.`)
             .meta({ examples: ['rate-limited'] }),
         }),
-        response: { 200: ProblemTypeDocSchema, ...problemResponses('not-found') },
+        response: {
+          200: ProblemTypeDocSchema.describe(
+            'What the type means and what to do about it, with the Tencent codes that lead to it.',
+          ),
+          ...problemResponses('not-found'),
+        },
       },
     },
     async (request) => {
