@@ -45,10 +45,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: createClientErrorHandler(deps.logger, deps.metrics),
     // A client gets 10 s to send its headers and 15 s for the whole request (slow-loris protection); idle
     // keep-alive connections are kept 65 s, longer than the usual load balancer's 60 s, so it closes first.
+    // Node looks for requests over their time only every `connectionsCheckingInterval`, 30 s by default, which
+    // let a client that stalled its headers hold its connection for 30 s: it looks every second.
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 1000 },
     requestTimeout: 15_000,
     keepAliveTimeout: 65_000,
   });
-  app.server.headersTimeout = 10_000;
   app.setValidatorCompiler(zodValidatorCompiler);
   // Answers are built by roomgate's own code, typed by the route's zod schema at compile time (the type provider)
   // and checked against the OpenAPI document by the test suite; checking each one again at run time (the type
