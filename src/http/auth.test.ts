@@ -97,6 +97,19 @@ describe('rememberPerConnection', () => {
     expect(calls).toEqual(['Bearer wrong', 'Bearer wrong', good, good]);
   });
 
+  it('keeps callers apart on a connection a proxy shares between them', () => {
+    const { remembered } = counting();
+    const shared = {};
+    const ops = 'Bearer ops:with:colons';
+    // A forged key of the remembered one's length, differing only in its last character.
+    const forged = `${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}`;
+    expect(remembered(good, shared)).toBe('billing');
+    expect(remembered(ops, shared)).toBe('ops');
+    expect(remembered(good, shared)).toBe('billing');
+    expect(remembered(forged, shared)).toBeUndefined();
+    expect(remembered(good, shared)).toBe('billing');
+  });
+
   it('works without a connection (as under app.inject), checking every time', () => {
     const { calls, remembered } = counting();
     expect(remembered(good, null)).toBe('billing');

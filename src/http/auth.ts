@@ -25,13 +25,14 @@ export function createApiKeyAuth(
 }
 
 const KNOWN_CALLER = Symbol('roomgate.knownCaller');
-type ConnectionWithCaller = object & { [KNOWN_CALLER]?: { authorization: string; caller: string } };
+type ConnectionWithCaller = object & { [KNOWN_CALLER]?: { header: Buffer; caller: string } };
 
 /**
  * Remembers, per connection, the last Authorization header that authenticated and its caller, so a keep-alive
- * connection pays for hashing once rather than on every request. The comparison with the remembered header is
- * an ordinary one on purpose: that header came from the same connection, so its timing tells the client nothing
- * it did not send itself. Failures are not remembered, and any other header is checked in full.
+ * connection pays for hashing once rather than on every request. A connection is not always one client's: a
+ * proxy in front of the gateway may carry many callers' requests on it, so the header is compared with the
+ * remembered one in constant time too (only whether the two lengths differ shows, not the key's content).
+ * Failures are not remembered, and any other header is checked in full.
  */
 export function rememberPerConnection(
   authenticate: (authorization: string | undefined) => string | undefined,
@@ -39,10 +40,13 @@ export function rememberPerConnection(
   return (authorization, connection) => {
     const tracked = connection as ConnectionWithCaller | null | undefined;
     const known = tracked?.[KNOWN_CALLER];
-    if (known !== undefined && authorization === known.authorization) return known.caller;
+    if (known !== undefined && authorization !== undefined) {
+      const header = Buffer.from(authorization);
+      if (header.length === known.header.length && timingSafeEqual(header, known.header)) return known.caller;
+    }
     const caller = authenticate(authorization);
     if (caller !== undefined && authorization !== undefined && tracked) {
-      tracked[KNOWN_CALLER] = { authorization, caller };
+      tracked[KNOWN_CALLER] = { header: Buffer.from(authorization), caller };
     }
     return caller;
   };
