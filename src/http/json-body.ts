@@ -5,10 +5,15 @@ import { describeJsonError, RequestValidationError } from './validation.js';
 /**
  * JSON media types (`application/json`, `application/merge-patch+json`, …) as Fastify hands them to a parser:
  * lower-cased, parameters normalized to `; name="value"`. Parameters are allowed, since many HTTP clients add
- * `charset=utf-8` by default, but a charset can only be UTF-8: JSON has no other encoding (RFC 8259).
+ * `charset=utf-8` by default, but a charset can only be UTF-8: JSON has no other encoding (RFC 8259). UTF-8 is
+ * known by every name the WHATWG Encoding Standard gives it (`utf8` among them, which some clients send).
  */
 const JSON_TYPE = String.raw`application\/([\w.+-]+\+)?json`;
-const JSON_MEDIA_TYPE = new RegExp(`^${JSON_TYPE}(; (?!charset=)[^=;]+="[^"]*"|; charset="utf-8")*$`, 'i');
+const UTF8_LABELS = 'utf-8|utf8|unicode-1-1-utf-8|unicode11utf8|unicode20utf8|x-unicode20utf8';
+const JSON_MEDIA_TYPE = new RegExp(
+  `^${JSON_TYPE}(; (?!charset=)[^=;]+="[^"]*"|; charset="(${UTF8_LABELS})")*$`,
+  'i',
+);
 /** The same media types without their parameters, to tell a wrong charset from a type that is not JSON. */
 const JSON_TYPE_ALONE = new RegExp(`^${JSON_TYPE}$`, 'i');
 

@@ -155,6 +155,7 @@ describe('POST /rooms, validation', () => {
     'application/json; charset=utf-8',
     'application/json;charset=UTF-8',
     'application/json; charset="utf-8"',
+    'application/json; charset=utf8',
     'Application/JSON',
   ])('takes JSON sent as %s, as many HTTP clients label it', async (contentType) => {
     const id = roomId();
@@ -190,6 +191,7 @@ describe('POST /rooms, validation', () => {
 
   it.each([
     ['application/json; charset=iso-8859-1', 'JSON must be UTF-8, with no other charset'],
+    ['application/json; charset=utf-16', 'JSON must be UTF-8, with no other charset'],
     ['text/json', 'the body is "text/json", not JSON'],
     ['application/jsonx', 'the body is "application/jsonx", not JSON'],
   ])('answers 400 for %s, nothing sent', async (contentType, message) => {
