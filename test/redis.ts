@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { Redis, type RedisOptions } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /**
  * A throwaway redis-server for tests. Where the binary is missing, Redis tests skip with a loud warning,
@@ -72,5 +74,49 @@ export async function startRedis(): Promise<RunningRedis> {
       child = await launch(port);
     },
     stop: kill,
+  };
+}
+
+/** A redis-server and two connections to it, for the tests of one file or describe block. */
+export interface RedisForTests {
+  readonly server: RunningRedis;
+  /** The connection under test, made with the options given. */
+  readonly redis: Redis;
+  /** A second client of the same server, as another replica would be. */
+  readonly other: Redis;
+}
+
+/**
+ * Starts a redis-server before the enclosing tests and stops it after them, with two connections; the server is
+ * emptied before each test. Read through the returned object once the tests run (nothing exists before).
+ */
+export function redisForTests(options: RedisOptions = {}): RedisForTests {
+  let running: RedisForTests | undefined;
+  beforeAll(async () => {
+    const server = await startRedis();
+    running = { server, redis: new Redis(server.url, options), other: new Redis(server.url) };
+  });
+  afterAll(async () => {
+    running?.redis.disconnect();
+    running?.other.disconnect();
+    await running?.server.stop();
+  });
+  beforeEach(async () => {
+    await started().redis.flushall();
+  });
+  const started = (): RedisForTests => {
+    if (!running) throw new Error('redis is read before its beforeAll has run');
+    return running;
+  };
+  return {
+    get server() {
+      return started().server;
+    },
+    get redis() {
+      return started().redis;
+    },
+    get other() {
+      return started().other;
+    },
   };
 }

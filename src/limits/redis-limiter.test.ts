@@ -1,27 +1,11 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningRedis, redisBinary, startRedis } from '../../test/redis.js';
+import { describe, expect, it } from 'vitest';
+import { redisBinary, redisForTests } from '../../test/redis.js';
 import type { AcquireRequest } from './limiter.js';
 import { createRedisLimiter } from './redis-limiter.js';
 
 describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () => {
-  let server: RunningRedis;
-  let redis: Redis;
-  let other: Redis;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-    other = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    other?.disconnect();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await redis.flushall();
-  });
+  const r = redisForTests();
 
   const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
     bucket: 'create_room',
@@ -32,8 +16,8 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('shares one set of permits between two clients (replicas)', async () => {
-    const a = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
-    const b = createRedisLimiter({ redis: other, marginMs: 0, windowMs: 200 });
+    const a = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200 });
+    const b = createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: 200 });
     const results = [
       await a.acquire(req()),
       await b.acquire(req()),
@@ -45,7 +29,7 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('sheds load once its queue has stood for longer than a wait and a window, instead of making every newcomer wait', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200 });
     const held = [await limiter.acquire(req({ limit: 2 })), await limiter.acquire(req({ limit: 2 }))];
     // A waits in this replica's queue: both permits are under way.
     const a = limiter.acquire(req({ limit: 2, maxWaitMs: 5000 }));
@@ -64,7 +48,7 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('refuses on arrival, without Redis, exactly while its queue sheds', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200 });
     const check = () => limiter.refuseWhileShedding('create_room', 2, 150);
     expect(check()).toBeUndefined();
     const held = [await limiter.acquire(req({ limit: 2 })), await limiter.acquire(req({ limit: 2 }))];
@@ -107,7 +91,7 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   }
 
   it('while shedding a flood, refuses at once an arrival that could go within a pacing interval but not within two arrival gaps', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 400 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 400 });
     const released = await shedThenReleaseBoth(limiter);
     // Arrivals back to back, a Redis round trip apart, while both permits cool (one window from their release),
     // until they are within one pacing interval (400 / 2 = 200 ms) and within their wait (150 ms) of cooling,
@@ -125,7 +109,7 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
 
   it('while shedding, keeps the sends of permits that cooled together apart', async () => {
     // A window of 400 ms and a limit of 2: Redis paces at 150 ms (PACE_FACTOR), and keeps grants 75 ms apart at least.
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 400 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 400 });
     // Both answered at once: both permits cool down together, one window from now.
     await shedThenReleaseBoth(limiter);
     const until = performance.now() + 1200;
@@ -140,7 +124,7 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('frees a permit one window after its release, not before', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200 });
     const first = await limiter.acquire(req({ limit: 1 }));
     expect(first.ok).toBe(true);
     if (first.ok) first.permit.release();
@@ -155,8 +139,8 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('refuses a busy RoomId across replicas without taking a global permit', async () => {
-    const a = createRedisLimiter({ redis, marginMs: 0, windowMs: 200 });
-    const b = createRedisLimiter({ redis: other, marginMs: 0, windowMs: 200 });
+    const a = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200 });
+    const b = createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: 200 });
     expect((await a.acquire(req({ key: 'room-1' }))).ok).toBe(true);
     expect(await b.acquire(req({ key: 'room-1' }))).toMatchObject({ ok: false, limit: 'room' });
     expect((await b.acquire(req({ key: 'room-2' }))).ok).toBe(true);
@@ -164,7 +148,7 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('lets a retry wait for its RoomId to free up', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 150 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 150 });
     const first = await limiter.acquire(req({ key: 'room-9' }));
     if (first.ok) first.permit.release();
     const retry = await limiter.acquire(req({ key: 'room-9', waitForKey: true, maxWaitMs: 1000 }));
@@ -173,16 +157,16 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it('keeps its keys namespaced, hash-tagged and expiring', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 200, prefix: 'rg-test' });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200, prefix: 'rg-test' });
     const admission = await limiter.acquire(req({ key: 'room-x' }));
     expect(admission.ok).toBe(true);
-    const keys = (await redis.keys('*')).sort();
+    const keys = (await r.redis.keys('*')).sort();
     expect(keys).toEqual(['{rg-test:create_room}:log', '{rg-test:create_room}:room:room-x']);
-    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+    for (const key of keys) expect(await r.redis.pttl(key)).toBeGreaterThan(0);
   });
 
   it('adds sends made without Redis to the shared log', async () => {
-    const limiter = createRedisLimiter({ redis, marginMs: 0, windowMs: 500 });
+    const limiter = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 500 });
     await limiter.importRecent({
       sends: new Map([['create_room', [10, 20, 30]]]),
       keys: new Map([['create_room', new Map([['room-y', 10]])]]),
@@ -195,18 +179,18 @@ describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () =>
   });
 
   it("never shortens the log's expiry on import: it holds other replicas' leases", async () => {
-    const sharing = createRedisLimiter({ redis: other, marginMs: 0, windowMs: 500 });
+    const sharing = createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: 500 });
     const lease = await sharing.acquire(req());
     expect(lease.ok).toBe(true);
-    const before = await redis.pttl('{roomgate:create_room}:log');
+    const before = await r.redis.pttl('{roomgate:create_room}:log');
     expect(before).toBeGreaterThan(50_000);
-    const returning = createRedisLimiter({ redis, marginMs: 0, windowMs: 500 });
+    const returning = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 500 });
     await returning.importRecent({ sends: new Map([['create_room', [10]]]), keys: new Map() });
-    expect(await redis.pttl('{roomgate:create_room}:log')).toBeGreaterThan(before - 1000);
+    expect(await r.redis.pttl('{roomgate:create_room}:log')).toBeGreaterThan(before - 1000);
   });
 
   it('releases again, when Redis is back, a permit whose release it missed, instead of holding its lease', async () => {
-    const flaky = new Redis(server.url, {
+    const flaky = new Redis(r.server.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       lazyConnect: true,

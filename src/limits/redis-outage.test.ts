@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningRedis, redisBinary, startRedis } from '../../test/redis.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { redisBinary, redisForTests } from '../../test/redis.js';
 import type { AcquireRequest, Permit } from './limiter.js';
 import { createMemoryLimiter } from './memory-limiter.js';
 import { createRedisLimiter } from './redis-limiter.js';
@@ -9,29 +9,13 @@ import { createResilientLimiter } from './resilient-limiter.js';
 
 /** The resilient limiter over a real redis-server, across the edges of an outage. */
 describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as Redis blips', () => {
-  let server: RunningRedis;
-  let redis: Redis;
-  let other: Redis;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url, { maxRetriesPerRequest: 0 });
-    other = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    other?.disconnect();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await redis.flushall();
-  });
+  const r = redisForTests({ maxRetriesPerRequest: 0 });
 
   const WINDOW = 200;
   /** Stops and continues the redis-server process: it hangs, as under SIGSTOP, a long GC pause or a full disk. */
   let stopped: number | undefined;
   const hang = async () => {
-    const info = await redis.info('server');
+    const info = await r.redis.info('server');
     const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
     process.kill(pid, 'SIGSTOP');
     stopped = pid;
@@ -47,7 +31,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
   });
   /** A connection as create-limits.ts makes it, with a shorter command timeout. */
   const gatewayConnection = async () => {
-    const connection = new Redis(server.url, {
+    const connection = new Redis(r.server.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 100,
@@ -74,10 +58,10 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
   });
 
   it('never refuses a request its own RoomId after a hand-over while it held its share and waited for Redis', async () => {
-    const limiter = resilientOver(redis, WINDOW, 3000);
+    const limiter = resilientOver(r.redis, WINDOW, 3000);
     await limiter.reconnected(); // shared, in its grace period: the share first, then Redis
     // The other replicas hold the whole shared limit for now.
-    const others = createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW });
+    const others = createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: WINDOW });
     const held: Permit[] = [];
     for (let i = 0; i < 3; i++) {
       const a = await others.acquire(req({ key: `other-${i}` }));
@@ -90,7 +74,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     limiter.disconnected('a command timed out');
     await limiter.reconnected();
     expect(limiter.mode()).toBe('shared');
-    expect(await redis.pttl('{roomgate:create_room}:room:fresh')).toBeLessThan(0);
+    expect(await r.redis.pttl('{roomgate:create_room}:room:fresh')).toBeLessThan(0);
     for (const p of held) p.release();
     // The first and only request for the RoomId goes once the others' permits have cooled.
     const admission = await first;
@@ -108,7 +92,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
       await expect(limiter.acquire(req({ limit: 1, key: 'lost' }))).rejects.toThrow(/timed out/);
       resume();
       await new Promise((r) => setTimeout(r, 50));
-      const sharing = createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW });
+      const sharing = createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: WINDOW });
       // Its grant holds the one permit there is, for a minute's lease.
       expect(await sharing.acquire(req({ limit: 1 }))).toMatchObject({ ok: false, limit: 'global' });
       await limiter.importRecent({ sends: new Map(), keys: new Map() });
@@ -134,7 +118,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
       resume();
       await limiter.reconnected();
       expect(limiter.mode()).toBe('shared');
-      const sharing = createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW });
+      const sharing = createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: WINDOW });
       const taken = [];
       for (let i = 0; i < 3; i++) taken.push(await sharing.acquire(req({ key: `other-${i}` })));
       expect(taken.map((a) => a.ok)).toEqual([true, true, true]);
@@ -179,7 +163,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     try {
       const limiter = createRedisLimiter({ redis: flaky, marginMs: 0, windowMs: WINDOW });
       // Another replica holds the one permit: both requests queue, the second behind the first.
-      const held = await createRedisLimiter({ redis: other, marginMs: 0, windowMs: WINDOW }).acquire(
+      const held = await createRedisLimiter({ redis: r.other, marginMs: 0, windowMs: WINDOW }).acquire(
         req({ limit: 1 }),
       );
       expect(held.ok).toBe(true);
@@ -206,8 +190,8 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
     const log = '{roomgate:cancel-first}:log';
     const room = '{roomgate:cancel-first}:room:early';
     const mark = '{roomgate:cancel-first}:cancelled:m1';
-    await redis.eval(CANCEL_SCRIPT, 3, log, room, mark, 'm1', '1', 60_000);
-    const reply = await redis.eval(
+    await r.redis.eval(CANCEL_SCRIPT, 3, log, room, mark, 'm1', '1', 60_000);
+    const reply = await r.redis.eval(
       ACQUIRE_SCRIPT,
       5,
       log,
@@ -225,7 +209,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
       0,
     );
     expect(reply).toEqual([0, 'global', '0']);
-    expect(await redis.zcard(log)).toBe(0);
-    expect(await redis.exists(room)).toBe(0);
+    expect(await r.redis.zcard(log)).toBe(0);
+    expect(await r.redis.exists(room)).toBe(0);
   });
 });
