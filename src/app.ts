@@ -31,6 +31,12 @@ export interface AppDeps {
 /** Room bodies are a few hundred bytes; anything near this is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+/**
+ * A client gets 10 s to send its headers and 15 s for the whole request (slow-loris protection); a request over
+ * them is answered 408 request-timeout.
+ */
+const REQUEST_DEADLINES = { headersMs: 10_000, requestMs: 15_000 };
+
 /** Builds the gateway from its collaborators; reads no environment, so tests build it the same way. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -42,13 +48,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     frameworkErrors: createFrameworkErrorHandler(deps.metrics),
-    clientErrorHandler: createClientErrorHandler(deps.logger, deps.metrics),
-    // A client gets 10 s to send its headers and 15 s for the whole request (slow-loris protection); idle
-    // keep-alive connections are kept 65 s, longer than the usual load balancer's 60 s, so it closes first.
+    clientErrorHandler: createClientErrorHandler(deps.logger, deps.metrics, REQUEST_DEADLINES),
     // Node looks for requests over their time only every `connectionsCheckingInterval`, 30 s by default, which
     // let a client that stalled its headers hold its connection for 30 s: it looks every second.
-    http: { headersTimeout: 10_000, connectionsCheckingInterval: 1000 },
-    requestTimeout: 15_000,
+    http: { headersTimeout: REQUEST_DEADLINES.headersMs, connectionsCheckingInterval: 1000 },
+    requestTimeout: REQUEST_DEADLINES.requestMs,
+    // Idle keep-alive connections are kept 65 s, longer than the usual load balancer's 60 s, so it closes first.
     keepAliveTimeout: 65_000,
   });
   app.setValidatorCompiler(zodValidatorCompiler);

@@ -11,6 +11,10 @@ declare module 'fastify' {
 
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** The metrics' labels of a request no route took, and of one without a known caller. */
+export const UNMATCHED_ROUTE = 'unmatched';
+export const ANONYMOUS_CALLER = 'anonymous';
+
 /** nginx's status for a request whose caller closed the connection before the answer: never sent, only logged. */
 const CALLER_CLOSED_STATUS = 499;
 
@@ -69,12 +73,12 @@ function createLogLine(metrics: Metrics) {
       latencyMs: Math.round(elapsedMs * 100) / 100,
     };
     // Unmatched URLs share one label, so probing random paths cannot blow up the metrics' cardinality.
-    const routeLabel = route ?? 'unmatched';
+    const routeLabel = route ?? UNMATCHED_ROUTE;
     const statusLabel = String(status);
     metrics.requests.inc({
       route: routeLabel,
       status: statusLabel,
-      caller: audit.caller ?? 'anonymous',
+      caller: audit.caller ?? ANONYMOUS_CALLER,
     });
     metrics.requestSeconds.observe({ route: routeLabel, status: statusLabel }, elapsedMs / 1000);
     // Probes and scrapes arrive every few seconds; they are logged only when asked for.
