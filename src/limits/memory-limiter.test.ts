@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { acquireRequests } from '../../test/acquire-requests.js';
 import type { AcquireRequest, Admission, Permit } from './limiter.js';
 import { createMemoryLimiter, type MemoryLimiter, type MemoryLimiterOptions } from './memory-limiter.js';
 
@@ -19,13 +20,7 @@ function fakeClockLimiter(windowMs = 100, marginMs = 10, extra: Partial<MemoryLi
   return { limiter, clock, span: windowMs + marginMs };
 }
 
-const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
-  bucket: 'create_room',
-  limit: 2,
-  maxWaitMs: 0,
-  waitForKey: false,
-  ...overrides,
-});
+const req = acquireRequests(2);
 
 /** Acquires a permit that must be granted. */
 async function grant(limiter: MemoryLimiter, request: AcquireRequest): Promise<Permit> {

@@ -1,19 +1,13 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { acquireRequests } from '../../test/acquire-requests.js';
 import { redisBinary, redisForTests } from '../../test/redis.js';
-import type { AcquireRequest } from './limiter.js';
 import { createRedisLimiter } from './redis-limiter.js';
 
 describe.skipIf(!redisBinary)('Redis limiter against a real redis-server', () => {
   const r = redisForTests();
 
-  const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
-    bucket: 'create_room',
-    limit: 3,
-    maxWaitMs: 0,
-    waitForKey: false,
-    ...overrides,
-  });
+  const req = acquireRequests(3);
 
   it('shares one set of permits between two clients (replicas)', async () => {
     const a = createRedisLimiter({ redis: r.redis, marginMs: 0, windowMs: 200 });

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { acquireRequests } from '../../test/acquire-requests.js';
 import { redisBinary, redisForTests } from '../../test/redis.js';
-import type { AcquireRequest, Permit } from './limiter.js';
+import type { Permit } from './limiter.js';
 import { createMemoryLimiter } from './memory-limiter.js';
 import { createRedisLimiter } from './redis-limiter.js';
 import { ACQUIRE_SCRIPT, CANCEL_SCRIPT } from './redis-scripts.js';
@@ -49,13 +50,7 @@ describe.skipIf(!redisBinary)('resilient limiter against a real redis-server, as
       spanMs: windowMs,
       reconnectSpreadMs,
     });
-  const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
-    bucket: 'create_room',
-    limit: 3,
-    maxWaitMs: 0,
-    waitForKey: false,
-    ...overrides,
-  });
+  const req = acquireRequests(3);
 
   it('never refuses a request its own RoomId after a hand-over while it held its share and waited for Redis', async () => {
     const limiter = resilientOver(r.redis, WINDOW, 3000);

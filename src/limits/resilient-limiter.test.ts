@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { acquireRequests } from '../../test/acquire-requests.js';
 import type { AcquireRequest, Admission } from './limiter.js';
 import { createMemoryLimiter, type RecentSends } from './memory-limiter.js';
 import type { RedisLimiter } from './redis-limiter.js';
@@ -42,13 +43,7 @@ const SPAN = 1000;
 const SPREAD = 3000;
 const TIMING = { spanMs: SPAN, reconnectSpreadMs: SPREAD };
 
-const req = (overrides: Partial<AcquireRequest> = {}): AcquireRequest => ({
-  bucket: 'create_room',
-  limit: 10,
-  maxWaitMs: 0,
-  waitForKey: false,
-  ...overrides,
-});
+const req = acquireRequests(10);
 
 async function admitAll(limiter: { acquire(r: AcquireRequest): Promise<Admission> }, n: number) {
   const results: Admission[] = [];
